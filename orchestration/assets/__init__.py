@@ -1,0 +1,1 @@
+"""Thin Dagster assets, one module per stage. The work is in plain functions."""

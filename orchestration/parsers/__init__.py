@@ -1,0 +1,1 @@
+"""Pure parsing functions: no Dagster, no DuckDB. Bytes or text in, records out."""

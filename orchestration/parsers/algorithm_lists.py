@@ -1,0 +1,85 @@
+"""Rows of the algorithm-filing lists (deep synthesis and algorithm recommendation).
+
+Both series share one layout, differing in one column (角色 vs 算法类别); columns
+are found by header name, never by position (the 2024年6月 list has an empty
+extra column).
+"""
+
+from __future__ import annotations
+
+from .numbers import parse_algorithm_filing_number
+from .tables import DocumentError, Table, TableRow
+from .text import compact
+
+SERIES_DEEP_SYNTHESIS = "deep_synthesis"
+SERIES_ALGORITHM_RECOMMENDATION = "algorithm_recommendation"
+
+_COMMON_COLUMNS = {
+    "序号": "serial_raw",
+    "算法名称": "algorithm_name",
+    "主体名称": "entity",
+    "应用产品": "product",
+    "主要用途": "purpose",
+    "备案编号": "filing_number_raw",
+    "备注": "remark",
+}
+SERIES_COLUMNS: dict[str, dict[str, str]] = {
+    SERIES_DEEP_SYNTHESIS: {**_COMMON_COLUMNS, "角色": "role"},
+    SERIES_ALGORITHM_RECOMMENDATION: {**_COMMON_COLUMNS, "算法类别": "algorithm_category"},
+}
+# Columns a list may lack without the file being unreadable.
+_OPTIONAL = {"serial_raw", "remark", "purpose"}
+
+ROW_FIELDS = ("table_index", "row_index", "serial_raw", "algorithm_name", "role",
+              "algorithm_category", "entity", "product", "purpose", "filing_number_raw",
+              "filing_number", "remark", "region_code", "entity_id", "algorithm_type",
+              "filing_year")
+
+
+def _header_map(row: TableRow, columns: dict[str, str]) -> dict[str, int] | None:
+    """Field -> column index when ``row`` is a header row of this series, else None."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row.cells):
+        field = columns.get(compact(cell))
+        if field and field not in found:
+            found[field] = index
+    required = set(columns.values()) - _OPTIONAL
+    return found if required <= found.keys() else None
+
+
+def parse_algorithm_tables(tables: list[Table], series: str, source: str) -> list[dict]:
+    """One record per data row, with its table and row index for provenance.
+
+    Rows whose every cell is empty are dropped (they carry nothing); rows with an
+    empty 序号 are kept, because Word's automatic numbering is not stored in the file.
+    """
+    columns = SERIES_COLUMNS[series]
+    records: list[dict] = []
+    found_header = False
+    for table in tables:
+        mapping: dict[str, int] | None = None
+        for row in table.rows:
+            header = _header_map(row, columns)
+            if header is not None:
+                mapping, found_header = header, True
+                continue
+            if mapping is None or not any(row.cells):
+                continue
+            record = {field: "" for field in ROW_FIELDS}
+            record.update(table_index=row.table_index, row_index=row.row_index)
+            for field, index in mapping.items():
+                record[field] = row.cells[index] if index < len(row.cells) else ""
+            parsed = parse_algorithm_filing_number(record["filing_number_raw"])
+            record.update(
+                filing_number=parsed.canonical if parsed else None,
+                region_code=parsed.region_code if parsed else None,
+                entity_id=parsed.entity_id if parsed else None,
+                algorithm_type=parsed.algorithm_type if parsed else None,
+                filing_year=parsed.filing_year if parsed else None,
+            )
+            records.append(record)
+    if not found_header:
+        expected = " | ".join(columns)
+        raise DocumentError(source, f"no table with the {series} header ({expected}); "
+                                    "is this the right series?")
+    return records

@@ -1,0 +1,46 @@
+"""The table shape every document parser (DOCX, PDF, XLSX) produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TableRow:
+    table_index: int  # which table of the document (a PDF table over pages is one table)
+    row_index: int  # position of the row in its table, header rows included, from 0
+    cells: tuple[str, ...]  # normalised cell texts, one per grid column
+    page: int | None = None  # PDF page number from 1; None for DOCX
+
+
+@dataclass
+class Table:
+    index: int
+    rows: list[TableRow] = field(default_factory=list)
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read as a list: names the file and, where known, the row."""
+
+    def __init__(self, source: str, message: str, row: TableRow | None = None):
+        where = source
+        if row is not None:
+            where += f", table {row.table_index} row {row.row_index}"
+            if row.page is not None:
+                where += f" (page {row.page})"
+        super().__init__(f"{where}: {message}")
+        self.source = source
+        self.row = row
+
+
+def sniff_file_type(data: bytes) -> str:
+    """The type from the magic bytes, never the extension: docx/xlsx (zip), pdf or html."""
+    head = data[:8]
+    if head.startswith(b"PK"):
+        return "zip"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    text = data[:512].lstrip().lower()
+    if text.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in text:
+        return "html"
+    return "unknown"

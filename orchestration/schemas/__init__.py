@@ -1,0 +1,1 @@
+"""pandera models, one per series, and the split into accepted and quarantined rows."""

@@ -1,0 +1,31 @@
+"""Pieces every series schema shares: provenance columns and list-level uniqueness."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+
+class ProvenanceModel(pa.DataFrameModel):
+    """Where a row came from: list (attachment), file hash, table and row."""
+
+    attachment_url: Series[str] = pa.Field(nullable=False)
+    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    notice_url: Series[str] = pa.Field(nullable=True)
+    table_index: Series[int] = pa.Field(ge=0)
+    row_index: Series[int] = pa.Field(ge=0)
+    page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+
+    class Config:
+        coerce = True
+
+
+def non_blank(series: pd.Series) -> pd.Series:
+    return series.fillna("").astype(str).str.strip() != ""
+
+
+def first_in_list(frame: pd.DataFrame, key: str) -> pd.Series:
+    """True for every row but repeats of ``key`` within one list (the first stays)."""
+    missing = frame[key].isna() | (frame[key].astype(str) == "")
+    return missing | ~frame.duplicated(["attachment_url", key], keep="first")

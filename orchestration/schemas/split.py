@@ -1,0 +1,64 @@
+"""Lazy pandera validation turned into accepted rows and quarantined rows with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..warehouse import to_json_records
+
+
+@dataclass
+class ValidationOutcome:
+    accepted: pd.DataFrame
+    quarantined: pd.DataFrame  # provenance + series, failed_checks, reason, record (JSON)
+    failures_by_check: dict[str, int] = field(default_factory=dict)
+    schema_errors: list[str] = field(default_factory=list)  # failures not tied to one row
+
+
+def _check_label(row: pd.Series) -> str:
+    column = row.get("column")
+    check = str(row.get("check"))
+    return f"{column}:{check}" if isinstance(column, str) and column else check
+
+
+def split_valid(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> ValidationOutcome:
+    """Validate every row at once (lazy); rows with any failure go to quarantine."""
+    schema = model.to_schema()
+    try:
+        accepted = schema.validate(frame, lazy=True)
+        return ValidationOutcome(accepted, _empty_quarantine(), {}, [])
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.copy()
+    cases["label"] = cases.apply(_check_label, axis=1)
+    row_cases = cases[cases["index"].notna()]
+    schema_errors = sorted(set(cases.loc[cases["index"].isna(), "label"]))
+    reasons: dict[object, list[str]] = {}
+    for index, label, value in row_cases[["index", "label", "failure_case"]].itertuples(index=False):
+        reasons.setdefault(index, []).append(f"{label} (value {value!r})")
+    bad = frame.index.isin(list(reasons))
+    if schema_errors and not reasons:
+        # A failure of the whole frame (a missing column): nothing can be accepted.
+        bad = pd.Series(True, index=frame.index).to_numpy()
+    good = frame.loc[~bad]
+    accepted = schema.validate(good, lazy=True) if not good.empty else good
+    quarantined = frame.loc[bad].copy()
+    quarantined["series"] = series
+    quarantined["failed_checks"] = [
+        ", ".join(sorted({r.split(" (value")[0] for r in reasons.get(i, schema_errors)}))
+        for i in quarantined.index
+    ]
+    quarantined["reason"] = ["; ".join(reasons.get(i, schema_errors)) for i in quarantined.index]
+    quarantined["record"] = to_json_records(frame.loc[bad])
+    counts = row_cases.groupby("label")["index"].nunique().to_dict()
+    return ValidationOutcome(accepted, quarantined[QUARANTINE_COLUMNS], counts, schema_errors)
+
+
+QUARANTINE_COLUMNS = ["attachment_url", "sha256", "notice_url", "table_index", "row_index", "page",
+                      "series", "failed_checks", "reason", "record"]
+
+
+def _empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="object") for column in QUARANTINE_COLUMNS})

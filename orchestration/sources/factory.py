@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..settings import Settings
+from .base import Source
+from .http import HttpSource
+from .mirror import MirrorSource
+
+
+def make_source(settings: Settings) -> Source:
+    if settings.source_kind == "mirror":
+        return MirrorSource(Path(settings.source))
+    http_options = dict(timeout_s=settings.http_timeout_s, retries=settings.http_retries,
+                        min_interval_s=settings.http_min_interval_s)
+    if settings.source_kind == "live":
+        return HttpSource(None, **http_options)
+    return HttpSource(settings.source, **http_options)

@@ -1,0 +1,262 @@
+"""DuckDB: the raw schema, atomic per-list loads, and read-only access.
+
+One writer at a time (the Dagster run, in process); every reader opens read-only.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+RAW_SCHEMA = "raw"
+
+_PROVENANCE = """
+    attachment_url VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    notice_url VARCHAR,
+    table_index INTEGER NOT NULL,
+    row_index INTEGER NOT NULL,
+    page INTEGER,
+"""
+
+DDL = {
+    "manifest": """
+        url VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        bytes BIGINT NOT NULL,
+        file_type VARCHAR NOT NULL,
+        http_status INTEGER NOT NULL,
+        first_fetched_at TIMESTAMPTZ NOT NULL,
+        last_fetched_at TIMESTAMPTZ NOT NULL,
+        fetched_from VARCHAR,
+        PRIMARY KEY (url, sha256)
+    """,
+    "notices": """
+        notice_url VARCHAR PRIMARY KEY,
+        title VARCHAR,
+        published_on DATE,
+        series VARCHAR,
+        batch_no INTEGER,
+        page_sha256 VARCHAR,
+        attachment_count INTEGER,
+        body_text VARCHAR
+    """,
+    "lists": """
+        attachment_url VARCHAR PRIMARY KEY,
+        notice_url VARCHAR,
+        series VARCHAR,
+        batch_no INTEGER,
+        list_label VARCHAR,
+        published_on DATE,
+        link_text VARCHAR,
+        sha256 VARCHAR,
+        file_type VARCHAR,
+        parser_version VARCHAR,
+        rows_extracted INTEGER,
+        rows_accepted INTEGER,
+        rows_quarantined INTEGER,
+        loaded_at TIMESTAMPTZ,
+        last_error VARCHAR
+    """,
+    "deep_synthesis_filings": _PROVENANCE + """
+        serial_raw VARCHAR,
+        algorithm_name VARCHAR NOT NULL,
+        role VARCHAR,
+        entity VARCHAR NOT NULL,
+        product VARCHAR,
+        purpose VARCHAR,
+        filing_number_raw VARCHAR NOT NULL,
+        filing_number VARCHAR NOT NULL,
+        remark VARCHAR,
+        region_code VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        algorithm_type VARCHAR NOT NULL,
+        filing_year INTEGER NOT NULL,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "algorithm_recommendation_filings": _PROVENANCE + """
+        serial_raw VARCHAR,
+        algorithm_name VARCHAR NOT NULL,
+        algorithm_category VARCHAR,
+        entity VARCHAR NOT NULL,
+        product VARCHAR,
+        purpose VARCHAR,
+        filing_number_raw VARCHAR NOT NULL,
+        filing_number VARCHAR NOT NULL,
+        remark VARCHAR,
+        region_code VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        algorithm_type VARCHAR NOT NULL,
+        filing_year INTEGER NOT NULL,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "provinces": """
+        code VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        short_name VARCHAR NOT NULL,
+        pinyin VARCHAR NOT NULL,
+        name_en VARCHAR NOT NULL
+    """,
+    "quarantine": _PROVENANCE + """
+        series VARCHAR NOT NULL,
+        failed_checks VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        record JSON NOT NULL,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+}
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path))
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for table, columns in DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} ({columns})")
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def record_manifest(con: duckdb.DuckDBPyConnection, landed: list[dict]) -> int:
+    """Upsert fetches into raw.manifest; returns how many (url, sha256) pairs were new."""
+    if not landed:
+        return 0
+    frame = pd.DataFrame(landed)
+    con.register("_landed", frame)
+    try:
+        with transaction(con):
+            new = con.execute(f"""
+                select count(*) from _landed l
+                anti join {RAW_SCHEMA}.manifest m using (url, sha256)""").fetchone()[0]
+            con.execute(f"""
+                insert into {RAW_SCHEMA}.manifest by name
+                select url, sha256, bytes, file_type, http_status,
+                       fetched_at as first_fetched_at, fetched_at as last_fetched_at, fetched_from
+                from _landed
+                on conflict (url, sha256) do update set
+                    last_fetched_at = excluded.last_fetched_at,
+                    http_status = excluded.http_status""")
+    finally:
+        con.unregister("_landed")
+    return int(new)
+
+
+def replace_notices(con: duckdb.DuckDBPyConnection, notices: list[dict]) -> None:
+    frame = pd.DataFrame(notices)
+    with transaction(con):
+        if not frame.empty:
+            con.register("_notices", frame)
+            try:
+                con.execute(f"""
+                    insert into {RAW_SCHEMA}.notices by name select * from _notices
+                    on conflict (notice_url) do update set
+                        title = excluded.title, published_on = excluded.published_on,
+                        series = excluded.series, batch_no = excluded.batch_no,
+                        page_sha256 = excluded.page_sha256,
+                        attachment_count = excluded.attachment_count,
+                        body_text = excluded.body_text""")
+            finally:
+                con.unregister("_notices")
+
+
+@dataclass(frozen=True)
+class ListLoad:
+    attachment_url: str
+    outcome: str  # "loaded", "unchanged" or "failed"
+    rows_accepted: int
+    rows_quarantined: int
+    error: str | None = None
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, attachment_url: str, sha256: str,
+                   parser_version: str) -> bool:
+    row = con.execute(f"""
+        select 1 from {RAW_SCHEMA}.lists
+        where attachment_url = ? and sha256 = ? and parser_version = ? and last_error is null""",
+        [attachment_url, sha256, parser_version]).fetchone()
+    return row is not None
+
+
+def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
+              accepted: pd.DataFrame, quarantined: pd.DataFrame) -> ListLoad:
+    """Replace one list's rows, its quarantine and its lists row in one transaction.
+
+    Re-loading a list replaces it; a failure rolls back, leaving the previous load
+    whole, and records the error on the list.
+    """
+    url = list_row["attachment_url"]
+    try:
+        with transaction(con):
+            con.execute(f"delete from {RAW_SCHEMA}.{table} where attachment_url = ?", [url])
+            con.execute(f"delete from {RAW_SCHEMA}.quarantine where attachment_url = ?", [url])
+            _insert_frame(con, table, accepted)
+            _insert_frame(con, "quarantine", quarantined)
+            con.execute(f"delete from {RAW_SCHEMA}.lists where attachment_url = ?", [url])
+            _insert_frame(con, "lists", pd.DataFrame([{
+                **list_row,
+                "rows_accepted": len(accepted),
+                "rows_quarantined": len(quarantined),
+                "loaded_at": pd.Timestamp.now(tz="UTC"),
+                "last_error": None,
+            }]))
+    except duckdb.Error as exc:
+        record_list_error(con, list_row, f"load failed: {exc}")
+        return ListLoad(url, "failed", 0, 0, str(exc))
+    return ListLoad(url, "loaded", len(accepted), len(quarantined))
+
+
+def record_list_error(con: duckdb.DuckDBPyConnection, list_row: dict, error: str) -> None:
+    """Mark a list as failed without touching rows loaded from an earlier version."""
+    url = list_row["attachment_url"]
+    exists = con.execute(f"select 1 from {RAW_SCHEMA}.lists where attachment_url = ?", [url]).fetchone()
+    with transaction(con):
+        if exists:
+            con.execute(f"update {RAW_SCHEMA}.lists set last_error = ? where attachment_url = ?",
+                        [error, url])
+        else:
+            _insert_frame(con, "lists", pd.DataFrame([{**list_row, "last_error": error}]))
+
+
+def to_json_records(frame: pd.DataFrame) -> list[str]:
+    return [json.dumps(rec, ensure_ascii=False, default=str) for rec in frame.to_dict("records")]
+
+
+def query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run ``sql`` on a read-only connection: safe beside a running UI."""
+    con = connect(path, read_only=True)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+    finally:
+        con.close()
