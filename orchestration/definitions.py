@@ -7,7 +7,9 @@ from dagster_duckdb import DuckDBResource
 
 from .assets.exports import build_export_assets
 from .assets.ingest import landed_files, notice_pages
+from .assets.reconciliation import differences_have_known_causes
 from .assets.series import all_series_assets
+from .assets.statistics import genai_statistics
 from .assets.warehouse import load_warehouse
 from .dbt import build_dbt_assets, dbt_project, mart_names
 from .resources import BeianResource
@@ -21,8 +23,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     export_dbt_env(settings)
     project = dbt_project()
     return dg.Definitions(
-        assets=[notice_pages, landed_files, *all_series_assets(), load_warehouse,
+        assets=[notice_pages, landed_files, *all_series_assets(), genai_statistics, load_warehouse,
                 build_dbt_assets(), *build_export_assets(mart_names(project))],
+        asset_checks=[differences_have_known_causes],
         resources={
             "beian": BeianResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.warehouse_path)),

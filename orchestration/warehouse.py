@@ -5,6 +5,7 @@ One writer at a time (the Dagster run, in process); every reader opens read-only
 
 from __future__ import annotations
 
+import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,6 +97,47 @@ DDL = {
         filing_year INTEGER NOT NULL,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
+    "genai_registrations": _PROVENANCE + """
+        tier VARCHAR NOT NULL,
+        tier_rule VARCHAR NOT NULL,
+        serial_raw VARCHAR,
+        serial INTEGER,
+        locality VARCHAR,
+        locality_province_code VARCHAR,
+        service_name VARCHAR NOT NULL,
+        filer VARCHAR NOT NULL,
+        registration_number VARCHAR,
+        number_prefix VARCHAR,
+        number_province_code VARCHAR,
+        number_pinyin_name VARCHAR,
+        number_date DATE,
+        number_sequence VARCHAR,
+        number_is_valid BOOLEAN NOT NULL,
+        registered_on_raw VARCHAR,
+        registered_on DATE,
+        registered_on_note VARCHAR,
+        is_supplementary BOOLEAN NOT NULL,
+        scenario VARCHAR,
+        quality_flags VARCHAR,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "skipped_rows": _PROVENANCE + """
+        reason VARCHAR NOT NULL,
+        cells JSON,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "genai_statistics": """
+        notice_url VARCHAR PRIMARY KEY,
+        notice_title VARCHAR,
+        published_on DATE,
+        page_sha256 VARCHAR,
+        as_of DATE NOT NULL,
+        period_label VARCHAR,
+        national_cumulative INTEGER,
+        local_cumulative INTEGER,
+        national_new INTEGER,
+        local_new INTEGER
+    """,
     "provinces": """
         code VARCHAR PRIMARY KEY,
         name VARCHAR NOT NULL,
@@ -131,10 +173,24 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+# Raw tables are derived from the landed bytes, so a change of their layout simply
+# rebuilds them (the manifest, the record of fetches, is kept).
+DDL_VERSION = hashlib.sha256(json.dumps(DDL, sort_keys=True).encode()).hexdigest()[:12]
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    for table, columns in DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} ({columns})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.ddl_version (version VARCHAR)")
+    current = con.execute(f"select version from {RAW_SCHEMA}.ddl_version").fetchone()
+    with transaction(con):
+        if current is None or current[0] != DDL_VERSION:
+            for table in DDL:
+                if table != "manifest":
+                    con.execute(f"DROP TABLE IF EXISTS {RAW_SCHEMA}.{table}")
+            con.execute(f"delete from {RAW_SCHEMA}.ddl_version")
+            con.execute(f"insert into {RAW_SCHEMA}.ddl_version values (?)", [DDL_VERSION])
+        for table, columns in DDL.items():
+            con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} ({columns})")
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -208,7 +264,8 @@ def already_loaded(con: duckdb.DuckDBPyConnection, attachment_url: str, sha256: 
 
 
 def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
-              accepted: pd.DataFrame, quarantined: pd.DataFrame) -> ListLoad:
+              accepted: pd.DataFrame, quarantined: pd.DataFrame,
+              skipped: pd.DataFrame | None = None) -> ListLoad:
     """Replace one list's rows, its quarantine and its lists row in one transaction.
 
     Re-loading a list replaces it; a failure rolls back, leaving the previous load
@@ -219,8 +276,11 @@ def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
         with transaction(con):
             con.execute(f"delete from {RAW_SCHEMA}.{table} where attachment_url = ?", [url])
             con.execute(f"delete from {RAW_SCHEMA}.quarantine where attachment_url = ?", [url])
+            con.execute(f"delete from {RAW_SCHEMA}.skipped_rows where attachment_url = ?", [url])
             _insert_frame(con, table, accepted)
             _insert_frame(con, "quarantine", quarantined)
+            if skipped is not None:
+                _insert_frame(con, "skipped_rows", skipped)
             con.execute(f"delete from {RAW_SCHEMA}.lists where attachment_url = ?", [url])
             _insert_frame(con, "lists", pd.DataFrame([{
                 **list_row,
@@ -245,6 +305,13 @@ def record_list_error(con: duckdb.DuckDBPyConnection, list_row: dict, error: str
                         [error, url])
         else:
             _insert_frame(con, "lists", pd.DataFrame([{**list_row, "last_error": error}]))
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Replace a small reference table whole, in one transaction."""
+    with transaction(con):
+        con.execute(f"delete from {RAW_SCHEMA}.{table}")
+        _insert_frame(con, table, frame)
 
 
 def to_json_records(frame: pd.DataFrame) -> list[str]:

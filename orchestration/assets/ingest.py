@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ..landing import LandedFile
+from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
 from ..resources import BeianResource
 from ..sources import FetchError
 from ..sources.discovery import discover
@@ -47,8 +48,9 @@ def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb
         replace_notices(con, notices)
     attachments = [dataclasses.asdict(a) for a in found.attachments()]
     attachments += beian.manual_attachments()
+    statistics = [n for n in notices if n["series"] == SERIES_GENAI_STATISTICS]
     yield dg.Output(
-        {"attachments": attachments, "errors": found.errors},
+        {"attachments": attachments, "statistics_notices": statistics, "errors": found.errors},
         metadata={
             "source": source.description,
             "pages_fetched": len(found.pages),

@@ -82,12 +82,14 @@ def build_series_assets(spec: SeriesSpec) -> list:
         if parsed.rows.empty:
             outcome = ValidationOutcome(parsed.rows, parsed.rows)
         else:
-            outcome = split_valid(parsed.rows, spec.model, spec.name)
+            outcome = split_valid(parsed.rows, spec.model, spec.name, spec.flag_model)
         counts = reconcile_counts(parsed, outcome)
         yield dg.Output(
             {"outcome": outcome, "parsed": parsed},
             metadata={"rows_accepted": len(outcome.accepted),
-                      "rows_quarantined": len(outcome.quarantined)},
+                      "rows_quarantined": len(outcome.quarantined),
+                      "rows_flagged_by_check": dg.MetadataValue.json(
+                          {str(k): int(v) for k, v in outcome.flags_by_check.items()})},
         )
         clean = not outcome.failures_by_check and not outcome.schema_errors and not parsed.errors
         yield dg.AssetCheckResult(
@@ -96,6 +98,8 @@ def build_series_assets(spec: SeriesSpec) -> list:
             else dg.AssetCheckSeverity.WARN,
             metadata={
                 "rows_failing_by_check": dg.MetadataValue.json(outcome.failures_by_check),
+                "rows_flagged_by_check": dg.MetadataValue.json(
+                    {str(k): int(v) for k, v in outcome.flags_by_check.items()}),
                 "schema_errors": dg.MetadataValue.json(outcome.schema_errors),
                 "unreadable_lists": dg.MetadataValue.json(parsed.errors),
                 "quarantined_preview": dg.MetadataValue.md(

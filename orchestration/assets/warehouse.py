@@ -10,22 +10,27 @@ from dagster_duckdb import DuckDBResource
 from ..parsers.provinces import ALL_LOCALITIES
 from ..series import SERIES
 from ..warehouse import (
-    RAW_SCHEMA, already_loaded, ensure_raw_schema, load_list, record_list_error, transaction,
+    RAW_SCHEMA, already_loaded, ensure_raw_schema, load_list, record_list_error, replace_table,
 )
 
 GROUP = "warehouse"
 LISTS_KEY = dg.AssetKey([RAW_SCHEMA, "lists"])
 QUARANTINE_KEY = dg.AssetKey([RAW_SCHEMA, "quarantine"])
 PROVINCES_KEY = dg.AssetKey([RAW_SCHEMA, "provinces"])
+SKIPPED_KEY = dg.AssetKey([RAW_SCHEMA, "skipped_rows"])
+STATISTICS_KEY = dg.AssetKey([RAW_SCHEMA, "genai_statistics"])
 
 
 def _series_key(name: str) -> dg.AssetKey:
     return dg.AssetKey([RAW_SCHEMA, SERIES[name].raw_table])
 
 
+UPSTREAM = [*(f"validated_{name}" for name in SERIES), "genai_statistics"]
+
+
 def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
     return dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=description,
-                        deps=[f"validated_{name}" for name in SERIES])
+                        deps=UPSTREAM)
 
 
 LOAD_SPECS = [
@@ -33,6 +38,10 @@ LOAD_SPECS = [
     _spec(QUARANTINE_KEY, "Rows that failed validation, with the failed checks, the reason and "
                           "their provenance; nothing is dropped."),
     _spec(PROVINCES_KEY, "The province table (GB/T 2260 codes, names, pinyin prefixes)."),
+    _spec(SKIPPED_KEY, "Rows of a list that are not data, kept with provenance: the second "
+                       "header row inside a gen-AI table."),
+    _spec(STATISTICS_KEY, "Figures stated by the gen-AI statistics notices: as-of date, "
+                          "cumulative and new counts per tier."),
     *[_spec(_series_key(name), f"Accepted {name} rows, one per row of a list.") for name in SERIES],
 ]
 
@@ -52,18 +61,15 @@ def load_validated(con, validated: dict[str, dict]) -> pd.DataFrame:
                 if len(outcome.accepted) else outcome.accepted
             quarantined = outcome.quarantined[outcome.quarantined.attachment_url == url] \
                 if len(outcome.quarantined) else outcome.quarantined
-            result = load_list(con, spec.raw_table, list_row, accepted, quarantined)
+            skipped = parsed.skipped_rows[parsed.skipped_rows.attachment_url == url] \
+                if len(parsed.skipped_rows) else None
+            result = load_list(con, spec.raw_table, list_row, accepted, quarantined, skipped)
             outcomes.append({"series": name, **dataclasses.asdict(result)})
         for url, error in parsed.errors.items():
             record_list_error(con, {"attachment_url": url, "series": name}, error)
             outcomes.append({"series": name, "attachment_url": url, "outcome": "failed",
                              "error": error})
-    provinces = pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES])
-    with transaction(con):
-        con.execute(f"delete from {RAW_SCHEMA}.provinces")
-        con.register("_provinces", provinces)
-        con.execute(f"insert into {RAW_SCHEMA}.provinces by name select * from _provinces")
-        con.unregister("_provinces")
+    replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
     return pd.DataFrame(outcomes)
 
 
@@ -91,15 +97,17 @@ def unbalanced_lists(con) -> pd.DataFrame:
 @dg.multi_asset(
     specs=LOAD_SPECS,
     name="load_warehouse",
-    ins={f"validated_{name}": dg.AssetIn(f"validated_{name}") for name in SERIES},
+    ins={name: dg.AssetIn(name) for name in UPSTREAM},
     check_specs=[dg.AssetCheckSpec("every_list_reconciles", asset=LISTS_KEY, blocking=True,
                                    description="In DuckDB, per list: stored + quarantined = "
                                                "extracted, and no list failed to load.")],
 )
-def load_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, **validated):
-    by_series = {key.removeprefix("validated_"): value for key, value in validated.items()}
+def load_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, **upstream):
+    statistics = upstream.pop("genai_statistics")
+    by_series = {key.removeprefix("validated_"): value for key, value in upstream.items()}
     with duckdb.get_connection() as con:
         outcomes = load_validated(con, by_series)
+        replace_table(con, "genai_statistics", statistics)
         unbalanced = unbalanced_lists(con)
         totals = con.execute(f"select series, count(*), sum(rows_accepted), sum(rows_quarantined) "
                              f"from {RAW_SCHEMA}.lists group by 1 order by 1").fetchall()

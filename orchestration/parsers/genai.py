@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .dates import parse_list_date
 from .docx import read_docx_tables
 from .numbers import looks_like_local_registration, parse_registration_number
 from .pdf import read_pdf_tables
+from .provinces import province_by_name
 from .tables import DocumentError, Table, TableRow, sniff_file_type
 from .text import compact
 
@@ -184,3 +186,27 @@ def parse_genai_document(data: bytes, source: str) -> GenaiParseResult:
     else:
         raise DocumentError(source, f"not a DOCX or PDF file (looks like {kind})")
     return parse_genai_tables(tables, source)
+
+
+def registration_fields(row: dict) -> dict:
+    """The parts of a parsed row an analyst needs as columns: the serial as a number,
+    the canonical provinces of 属地 and of the number's prefix, the number's parts, and
+    the date with its note (（补登） and the like)."""
+    number = parse_registration_number(row["registration_number"])
+    registered_on, note = parse_list_date(row["registered_on_raw"])
+    locality = province_by_name(row["locality"])
+    number_province = number.province if number else None
+    return {
+        "serial": _serial(row),
+        "locality_province_code": locality.code if locality else None,
+        "number_prefix": number.prefix if number else None,
+        "number_province_code": number_province.code if number_province else None,
+        "number_pinyin_name": number.pinyin_name if number else None,
+        "number_date": number.embedded_date if number else None,
+        "number_sequence": number.sequence if number else None,
+        # a number that parses and whose shape agrees with the row's tier
+        "number_is_valid": number is not None and number.is_local == (row["tier"] == LOCAL),
+        "registered_on": registered_on,
+        "registered_on_note": note,
+        "is_supplementary": "补登" in note,
+    }

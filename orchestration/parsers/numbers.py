@@ -1,7 +1,8 @@
 """The filing-number grammar, in one place.
 
 - Algorithm filings: ``网信算备 110108 8234839 01 23 0031 号`` -> 21 (rarely 22) digits.
-- Gen-AI national filings (备案): ``Province-Name-YYYYMMDD`` or ``Province-Name-YYYYMMDDNNNN``.
+- Gen-AI national filings (备案): ``Province-Name-YYYYMMDD`` or ``Province-Name-YYYYMMDDNNNN``
+  (one real number has a six-digit sequence: ``ZheJiang-HuaShuShiHuaWenLvDaMoXing-20250609000026``).
 - Gen-AI local registrations (登记): ``Province-Name-YYYYMMDDSNNNN``.
 """
 
@@ -64,7 +65,7 @@ def parse_algorithm_filing_number(text: str | None) -> AlgorithmFilingNumber | N
 # names like "360ZhiNao" are).
 _GENAI_NUMBER = re.compile(
     r"^(?P<prefix>[A-Za-z]+)\s*-\s*(?P<name>.+?)\s*-\s*"
-    r"(?P<date>\d{8})(?:\s*(?P<s>[Ss])\s*(?P<seq>\d+)|(?P<nseq>\d{4}))?$"
+    r"(?P<date>\d{8})(?:\s*(?P<s>[Ss])\s*(?P<seq>\d+)|(?P<nseq>\d{4,6}))?$"
 )
 LOCAL_REGISTRATION_PATTERN = re.compile(r"\d{8}\s*S\s*\d+")
 

@@ -16,6 +16,31 @@ class ValidationOutcome:
     quarantined: pd.DataFrame  # provenance + series, failed_checks, reason, record (JSON)
     failures_by_check: dict[str, int] = field(default_factory=dict)
     schema_errors: list[str] = field(default_factory=list)  # failures not tied to one row
+    flags_by_check: dict[str, int] = field(default_factory=dict)  # accepted rows, flagged
+
+
+def _failures(frame: pd.DataFrame, schema) -> pd.DataFrame | None:
+    """Failure cases of a lazy validation (None when everything passes), with a label."""
+    try:
+        schema.validate(frame, lazy=True)
+        return None
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.copy()
+    cases["label"] = cases.apply(_check_label, axis=1)
+    return cases
+
+
+def flag_rows(accepted: pd.DataFrame, flag_model: type[pa.DataFrameModel]) -> tuple[pd.DataFrame, dict]:
+    """Add ``quality_flags``: the soft checks each accepted row fails ('' when none)."""
+    flagged = accepted.copy()
+    flagged["quality_flags"] = ""
+    cases = _failures(accepted, flag_model.to_schema()) if len(accepted) else None
+    if cases is None:
+        return flagged, {}
+    cases = cases[cases["index"].notna()]
+    labels = cases.groupby("index")["check"].agg(lambda c: ", ".join(sorted(set(map(str, c)))))
+    flagged.loc[labels.index, "quality_flags"] = labels
+    return flagged, cases.groupby("check")["index"].nunique().to_dict()
 
 
 def _check_label(row: pd.Series) -> str:
@@ -24,15 +49,21 @@ def _check_label(row: pd.Series) -> str:
     return f"{column}:{check}" if isinstance(column, str) and column else check
 
 
-def split_valid(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> ValidationOutcome:
-    """Validate every row at once (lazy); rows with any failure go to quarantine."""
+def split_valid(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str,
+                flag_model: type[pa.DataFrameModel] | None = None) -> ValidationOutcome:
+    """Validate every row at once (lazy); rows with any failure go to quarantine.
+    With a ``flag_model``, accepted rows also get ``quality_flags`` from its checks."""
+    outcome = _split(frame, model, series)
+    if flag_model is not None:
+        outcome.accepted, outcome.flags_by_check = flag_rows(outcome.accepted, flag_model)
+    return outcome
+
+
+def _split(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> ValidationOutcome:
     schema = model.to_schema()
-    try:
-        accepted = schema.validate(frame, lazy=True)
-        return ValidationOutcome(accepted, _empty_quarantine(), {}, [])
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases.copy()
-    cases["label"] = cases.apply(_check_label, axis=1)
+    cases = _failures(frame, schema)
+    if cases is None:
+        return ValidationOutcome(schema.validate(frame), _empty_quarantine(), {}, [])
     row_cases = cases[cases["index"].notna()]
     schema_errors = sorted(set(cases.loc[cases["index"].isna(), "label"]))
     reasons: dict[object, list[str]] = {}

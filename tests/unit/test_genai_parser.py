@@ -65,7 +65,7 @@ def test_truncated_number_among_local_rows_continues_the_local_serials():
 
 
 def test_broken_number_among_national_rows_continues_the_national_serials():
-    t = table(NATIONAL_HEADER, national(470), national(471, "ZheJiang-X-20250609000026"), national(472), local(12))
+    t = table(NATIONAL_HEADER, national(470), national(471, "ZheJiang-X-2025060900002611"), national(472), local(12))
     row = parse_genai_tables([t], "list.docx").rows[1]
     assert (row["tier"], row["tier_rule"]) == ("national_filing", "serial_sequence")
 

@@ -1,0 +1,46 @@
+# beian: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+PORT ?= 3000
+
+# dbt and dagster must be found on PATH by the Dagster dbt resource.
+export PATH := $(BIN):$(PATH)
+export DAGSTER_HOME ?= $(abspath data/dagster_home)
+
+.PHONY: install run test dev bench status clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+# The dbt manifest is prepared here, at build time, never when Dagster imports the code.
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && BEIAN_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
+
+run: $(MANIFEST)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/beian run
+
+test: $(MANIFEST)
+	$(BIN)/pytest -q
+
+dev: $(MANIFEST)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+status: $(INSTALLED)
+	$(BIN)/beian status
+
+bench: $(MANIFEST)
+	$(BIN)/python -m orchestration.bench
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache
