@@ -141,20 +141,25 @@ def print_status(settings: Settings, run=None, instance=None) -> None:
 # ---------------------------------------------------------------- commands
 
 
-def run_pipeline(settings: Settings) -> bool:
-    """Materialise every asset in process; prints a summary; True when the run succeeded."""
+def execute_refresh(settings: Settings, instance, log_path: Path):
+    """Run the whole refresh job in this process (one DuckDB writer); dbt's own progress
+    lines go to ``log_path``, the structured events to the Dagster instance."""
     from .definitions import REFRESH_JOB, build_definitions
 
-    instance = _dagster_instance(settings)
-    started = time.perf_counter()
     defs = build_definitions(settings)
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    log_path = settings.data_dir / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # dbt's own progress lines go to the log file; the UI keeps the structured events.
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = defs.get_job_def(REFRESH_JOB).execute_in_process(
+        return defs.resolve_job_def(REFRESH_JOB).execute_in_process(
             instance=instance, raise_on_error=False, run_config=quiet)
+
+
+def run_pipeline(settings: Settings) -> bool:
+    """Materialise every asset in process; prints a summary; True when the run succeeded."""
+    instance = _dagster_instance(settings)
+    started = time.perf_counter()
+    log_path = settings.data_dir / "logs" / "last_run.log"
+    result = execute_refresh(settings, instance, log_path)
     elapsed = time.perf_counter() - started
     print(f"Run {result.run_id[:8]} {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s "
           f"(source: {settings.source}; warehouse: {settings.warehouse_path}; log: {log_path})\n")
@@ -194,7 +199,7 @@ def ingest_file(settings: Settings, path: Path, series: str, published: str,
     if list_label is None:
         raise UserError(f"--label {label!r}: expected YYYY年M月 (or YYYY-MM)")
     try:
-        rows = SERIES[series].parse(content, str(path))
+        rows = SERIES[series].parse(content, str(path)).rows
     except DocumentError as exc:
         raise UserError(f"{exc} — check --series, or the file") from exc
     if not rows:
@@ -254,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, not a user error: still one line, traceback on request
+        if os.environ.get("BEIAN_DEBUG"):
+            raise
+        print(f"beian: unexpected {type(exc).__name__}: {exc} (set BEIAN_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

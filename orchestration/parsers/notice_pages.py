@@ -25,6 +25,7 @@ ATTACHMENT_EXTENSIONS = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".wps", ".zip
 _TITLE_SUFFIX = re.compile(r"[_|｜-]\s*(中央网络安全和信息化委员会办公室|中国网信网|网信中国).*$")
 _DATE_TIME = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*批")
+_SIGNATURE_DATE = re.compile(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _LIST_LABEL = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 
 
@@ -117,14 +118,16 @@ def parse_notice_page(html: bytes | str, url: str) -> NoticePage:
     title = normalise_cell(h1[0].text_content()) if h1 else ""
     if not title:
         title_el = doc.find(".//title")
-        title = _TITLE_SUFFIX.sub("", normalise_cell(title_el.text_content() if title_el is not None else ""))
+        title = _TITLE_SUFFIX.sub("", normalise_cell(title_el.text_content() if title_el is not None else "")).strip()
     time_el = doc.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' time ')]")
     published = _parse_date(time_el[0].text_content()) if time_el else None
     paragraphs = [normalise_cell(p.text_content()) for p in doc.iter("p")]
     text = "\n".join(p for p in paragraphs if p)
     if published is None:
-        # Fall back to the signature date at the foot of the body (2024年4月2日).
-        published = _parse_date(paragraphs[-1] if paragraphs else "") or _parse_date(text)
+        # Fall back to the signature: the last paragraph that is only a date (2024年4月2日);
+        # 附件 lines may follow it, and the body may cite other dates (截至…).
+        signatures = [p for p in paragraphs if _SIGNATURE_DATE.fullmatch(p)]
+        published = _parse_date(signatures[-1]) if signatures else _parse_date(text)
     links: list[Link] = []
     seen: set[str] = set()
     for anchor in doc.iter("a"):

@@ -44,9 +44,12 @@ def flag_rows(accepted: pd.DataFrame, flag_model: type[pa.DataFrameModel]) -> tu
 
 
 def _check_label(row: pd.Series) -> str:
+    # A dataframe-level check is reported once per column; its label names the check only.
     column = row.get("column")
     check = str(row.get("check"))
-    return f"{column}:{check}" if isinstance(column, str) and column else check
+    if row.get("schema_context") == "DataFrameSchema" or not isinstance(column, str) or not column:
+        return check
+    return f"{column}:{check}"
 
 
 def split_valid(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str,
@@ -65,12 +68,15 @@ def _split(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> 
     if cases is None:
         return ValidationOutcome(schema.validate(frame), _empty_quarantine(), {}, [])
     row_cases = cases[cases["index"].notna()]
-    schema_errors = sorted(set(cases.loc[cases["index"].isna(), "label"]))
+    frame_cases = cases[cases["index"].isna()]
+    schema_errors = sorted({f"{label} ({case})" for label, case in
+                            frame_cases[["label", "failure_case"]].itertuples(index=False)})
     reasons: dict[object, list[str]] = {}
     for index, label, value in row_cases[["index", "label", "failure_case"]].itertuples(index=False):
-        reasons.setdefault(index, []).append(f"{label} (value {value!r})")
+        if not any(r.startswith(label + " (") for r in reasons.get(index, [])):
+            reasons.setdefault(index, []).append(f"{label} (value {value!r})")
     bad = frame.index.isin(list(reasons))
-    if schema_errors and not reasons:
+    if schema_errors:
         # A failure of the whole frame (a missing column): nothing can be accepted.
         bad = pd.Series(True, index=frame.index).to_numpy()
     good = frame.loc[~bad]
@@ -78,10 +84,10 @@ def _split(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> 
     quarantined = frame.loc[bad].copy()
     quarantined["series"] = series
     quarantined["failed_checks"] = [
-        ", ".join(sorted({r.split(" (value")[0] for r in reasons.get(i, schema_errors)}))
+        ", ".join(sorted({r.split(" (value")[0] for r in reasons.get(i, []) + schema_errors}))
         for i in quarantined.index
     ]
-    quarantined["reason"] = ["; ".join(reasons.get(i, schema_errors)) for i in quarantined.index]
+    quarantined["reason"] = ["; ".join(reasons.get(i, []) + schema_errors) for i in quarantined.index]
     quarantined["record"] = to_json_records(frame.loc[bad])
     counts = row_cases.groupby("label")["index"].nunique().to_dict()
     return ValidationOutcome(accepted, quarantined[QUARANTINE_COLUMNS], counts, schema_errors)

@@ -1,0 +1,52 @@
+"""A list that loses a row makes the reconciliation check fail, naming the serial."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+from lxml import etree
+
+from conftest import run_refresh
+
+GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def drop_row_with(docx: bytes, text: str) -> bytes:
+    """The DOCX with the table row containing ``text`` removed."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    root = etree.fromstring(source.read("word/document.xml"))
+    rows = [tr for tr in root.iter(W + "tr") if text in "".join(tr.itertext())]
+    assert len(rows) == 1, f"{text!r} found in {len(rows)} rows"
+    rows[0].getparent().remove(rows[0])
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                            if item.filename == "word/document.xml" else data)
+    return out.getvalue()
+
+
+def test_dropping_a_row_fails_the_reconciliation_check(tmp_path, mirror_root, corpus_dir):
+    mirror = tmp_path / "mirror"
+    shutil.copytree(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
+    april = next((mirror / "www.cac.gov.cn" / "files" / "2026-04").glob("*.docx"))
+    april.write_bytes(drop_row_with(april.read_bytes(), "Beijing-TaiHeAnQuan-202601050183"))
+
+    statistics_pages = [f"https://{p.relative_to(mirror).as_posix()}"
+                        for p in (mirror / "www.cac.gov.cn").glob("202[5-6]-*/*/c_*.htm")
+                        if "生成式人工智能服务已备案信息的公告" in p.read_text(encoding="utf-8")
+                        and "截至" in p.read_text(encoding="utf-8")]
+    run = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror),
+                      BEIAN_ENTRY_PAGES=",".join([GENAI_PAGE, *statistics_pages]))
+
+    failed = run.failed_checks()
+    assert list(failed) == ["marts/reconciliation:differences_have_known_causes"]
+    assert "serial_in_no_list:*:national_filing:797" in failed[
+        "marts/reconciliation:differences_have_known_causes"]["unreviewed_findings"].value
+    statuses = run.query("""select as_of, measure, status from marts.reconciliation
+                            where tier = 'national_filing' and status = 'unexplained' order by 1, 2""")
+    assert [(str(d), m) for d, m, _ in statuses] == [("2026-04-30", "cumulative"), ("2026-04-30", "new")]
