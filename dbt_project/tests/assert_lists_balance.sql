@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "dim_batch"}}}) }}
 -- Every list: rows in the marts + rows in quarantine = rows extracted from the file.
 with stored as (
     select list_id, count(*) as n from {{ ref('fct_filings') }} group by 1

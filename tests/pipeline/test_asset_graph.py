@@ -1,0 +1,68 @@
+"""The asset graph, pinned: every key, its deps, group and checks. A lineage change shows
+up here as a diff to review (update with `pytest --snapshot-update` after reviewing)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.dbt import BeianDbtTranslator, dbt_build_args, model_layer
+from orchestration.settings import load_settings
+
+
+def asset_graph(defs: dg.Definitions) -> list[dict]:
+    graph = defs.resolve_asset_graph()
+    checks_by_asset: dict[str, list[str]] = {}
+    for check_key in graph.asset_check_keys:
+        checks_by_asset.setdefault(check_key.asset_key.to_user_string(), []).append(check_key.name)
+    nodes = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        nodes.append({
+            "key": key.to_user_string(),
+            "group": node.group_name,
+            "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
+            "checks": sorted(checks_by_asset.get(key.to_user_string(), [])),
+        })
+    return nodes
+
+
+def test_asset_graph_is_pinned(snapshot, tmp_path):
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)}))
+    assert asset_graph(defs) == snapshot
+
+
+def test_lineage_runs_from_notice_pages_to_every_export(tmp_path):
+    from orchestration.definitions import build_definitions
+
+    graph = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)})).resolve_asset_graph()
+    exports = [k for k in graph.get_all_asset_keys() if k.path[0] == "exports"]
+    assert len(exports) >= 11
+    for export in exports:
+        ancestors = graph.upstream_key_iterator(export)
+        assert dg.AssetKey("notice_pages") in set(ancestors), export
+
+
+def test_model_layer_from_fqn():
+    assert model_layer(["beian", "marts", "fct_filings"]) == "marts"
+    assert model_layer(["beian", "staging", "stg_lists"]) == "staging"
+    assert model_layer(["beian", "known_reconciliation_findings"]) is None
+
+
+def test_dbt_build_args():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(select="marts.fct_filings+") == ["build", "--select", "marts.fct_filings+"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_translator_keys_models_by_layer(dbt_manifest):
+    import json
+
+    manifest = json.loads(dbt_manifest.read_text())
+    translator = BeianDbtTranslator()
+    spec = translator.get_asset_spec(manifest, "model.beian.fct_registrations", None)
+    assert spec.key == dg.AssetKey(["marts", "fct_registrations"])
+    assert spec.group_name == "dbt_marts"
+    source = translator.get_asset_spec(manifest, "source.beian.raw.genai_registrations", None)
+    assert source.key == dg.AssetKey(["raw", "genai_registrations"])

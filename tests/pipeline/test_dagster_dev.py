@@ -1,0 +1,119 @@
+"""`make dev`'s UI for real: `dagster dev` on a free port, the lineage over GraphQL, a
+read-only query while it is up, and a run launched through it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from dagster_graphql import DagsterGraphQLClient
+
+from orchestration.settings import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+LINEAGE = "{ assetNodes { assetKey { path } dependencyKeys { path } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(corpus_run, tmp_path_factory):
+    port = free_port()
+    home = tmp_path_factory.mktemp("dagster_home")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BEIAN_")},
+           "BEIAN_DATA_DIR": str(corpus_run.settings.data_dir),
+           "BEIAN_SOURCE": corpus_run.settings.source, "DAGSTER_HOME": str(home),
+           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    log = open(home / "dagster_dev.log", "w")
+    # its own process group: dagster dev spawns a code server and a daemon that outlive a plain kill
+    process = subprocess.Popen([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
+                                "-p", str(port)], cwd=PROJECT_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(f"{url}/server_info", timeout=2).ok:
+                    nodes = requests.post(f"{url}/graphql", json={"query": LINEAGE}, timeout=30).json()
+                    if nodes.get("data", {}).get("assetNodes"):
+                        break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"dagster dev did not come up; see {home / 'dagster_dev.log'}")
+            time.sleep(1)
+        yield url, port, env
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_ui_shows_one_connected_lineage(dagster_ui):
+    url, _, _ = dagster_ui
+    nodes = requests.post(f"{url}/graphql", json={"query": LINEAGE}, timeout=30).json()["data"]["assetNodes"]
+    deps = {"/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]} for n in nodes}
+
+    def ancestors(key: str) -> set[str]:
+        seen, todo = set(), [key]
+        while todo:
+            for parent in deps.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    chains = [
+        ["notice_pages", "landed_files", "parsed_genai", "validated_genai", "raw/genai_registrations",
+         "staging/stg_genai_registrations", "intermediate/int_genai_registrations",
+         "marts/fct_registrations", "exports/fct_registrations"],
+        ["notice_pages", "genai_statistics", "raw/genai_statistics", "staging/stg_genai_statistics",
+         "intermediate/int_genai_reconciliation", "marts/reconciliation", "exports/reconciliation"],
+        ["landed_files", "validated_deep_synthesis", "raw/deep_synthesis_filings",
+         "marts/fct_filings", "exports/fct_filings"],
+    ]
+    for chain in chains:
+        for child, parent in zip(chain[1:], chain):
+            assert parent in ancestors(child), (parent, child)
+    for export in [k for k in deps if k.startswith("exports/")]:
+        assert "notice_pages" in ancestors(export), export
+
+
+def test_read_only_query_works_while_the_ui_is_open(dagster_ui):
+    _, _, env = dagster_ui
+    done = subprocess.run([str(BIN / "beian"), "query",
+                           "select batch_no, count(*) from marts.fct_filings where series = 'deep_synthesis' "
+                           "group by 1 order by 1", "--format", "json"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert '"count_star()": 572' in done.stdout and '"batch_no": 15' in done.stdout
+
+
+def test_a_run_launched_from_the_ui_succeeds(dagster_ui):
+    _, port, _ = dagster_ui
+    client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+    run_id = client.submit_job_execution("refresh_all", repository_location_name="orchestration.definitions",
+                                         repository_name="__repository__")
+    deadline = time.monotonic() + 240
+    status = None
+    while time.monotonic() < deadline:
+        status = client.get_run_status(run_id).value
+        if status in ("SUCCESS", "FAILURE", "CANCELED"):
+            break
+        time.sleep(2)
+    assert status == "SUCCESS"
