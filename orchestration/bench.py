@@ -44,13 +44,16 @@ def bench_parsers(corpus: Path) -> None:
         print(f"{'validate ' + name + ' (pandera)':42} {'':5} {len(frame):6} {seconds:9.2f}s")
 
 
-def step_seconds(result: dg.ExecuteInProcessResult) -> dict[str, float]:
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     started, spent = {}, {}
-    for event in result.all_events:
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
         if event.event_type_value == "STEP_START":
-            started[event.step_key] = event.timestamp
+            started[event.step_key] = record.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            spent[event.step_key] = event.timestamp - started[event.step_key]
+            spent[event.step_key] = record.timestamp - started[event.step_key]
     return spent
 
 
@@ -59,9 +62,10 @@ def bench_runs() -> None:
         settings = load_settings({"BEIAN_DATA_DIR": tmp, "BEIAN_SOURCE": str(CORPUS_MIRROR)})
         for label in ("cold (empty data folder)", "warm (nothing changed)"):
             started = time.perf_counter()
-            result = execute_refresh(settings, dg.DagsterInstance.ephemeral(), Path(tmp) / "run.log")
+            instance = dg.DagsterInstance.ephemeral()
+            result = execute_refresh(settings, instance, Path(tmp) / "run.log")
             total = time.perf_counter() - started
-            steps = step_seconds(result)
+            steps = step_seconds(instance, result.run_id)
             exports = sum(v for k, v in steps.items() if k.startswith("exports"))
             top = sorted(((k, v) for k, v in steps.items() if not k.startswith("exports")),
                          key=lambda kv: -kv[1])[:6]
