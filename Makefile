@@ -9,7 +9,7 @@ PORT ?= 3000
 
 # dbt and dagster must be found on PATH by the Dagster dbt resource.
 export PATH := $(BIN):$(PATH)
-export DAGSTER_HOME ?= $(abspath data/dagster_home)
+export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
 .PHONY: install run test dev bench status clean
 
@@ -17,7 +17,9 @@ install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@echo "installing pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/pip install --disable-pip-version-check -c constraints.txt -e '.[dev]' > $(VENV)/install.log 2>&1 \
+		|| { tail -30 $(VENV)/install.log; exit 1; }
 	touch $@
 
 # The dbt manifest is prepared here, at build time, never when Dagster imports the code.
@@ -25,15 +27,18 @@ $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
 	cd dbt_project && BEIAN_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
 
-run: $(MANIFEST)
+# Run history persists here; no telemetry from a closed network.
+$(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/beian run
 
 test: $(MANIFEST)
 	$(BIN)/pytest -q
 
-dev: $(MANIFEST)
-	mkdir -p $(DAGSTER_HOME)
+dev: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 status: $(INSTALLED)

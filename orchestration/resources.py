@@ -1,6 +1,7 @@
 """Dagster resources built from the one Settings object."""
 
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -24,18 +25,17 @@ class BeianResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "BeianResource":
-        return cls(source=settings.source, data_dir=str(settings.data_dir),
-                   warehouse_path=str(settings.warehouse_path),
-                   entry_pages=list(settings.entry_pages),
-                   http_min_interval_s=settings.http_min_interval_s,
-                   http_timeout_s=settings.http_timeout_s, http_retries=settings.http_retries)
+        fields = dataclasses.asdict(settings)
+        return cls(**{**fields, "data_dir": str(settings.data_dir),
+                      "warehouse_path": str(settings.warehouse_path),
+                      "entry_pages": list(settings.entry_pages)})
 
     def settings(self) -> Settings:
-        return Settings(source=self.source, data_dir=Path(self.data_dir),
-                        warehouse_path=Path(self.warehouse_path),
-                        entry_pages=tuple(self.entry_pages),
-                        http_min_interval_s=self.http_min_interval_s,
-                        http_timeout_s=self.http_timeout_s, http_retries=self.http_retries)
+        names = [f.name for f in dataclasses.fields(Settings)]
+        values = {name: getattr(self, name) for name in names}
+        return Settings(**{**values, "data_dir": Path(self.data_dir),
+                           "warehouse_path": Path(self.warehouse_path),
+                           "entry_pages": tuple(self.entry_pages)})
 
     def make_source(self) -> Source:
         return make_source(self.settings())

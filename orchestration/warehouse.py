@@ -26,6 +26,24 @@ _PROVENANCE = """
     page INTEGER,
 """
 
+# The two algorithm-filing lists differ in one column: 角色 (role) or 算法类别 (category).
+_ALGORITHM_FILING = """
+        serial_raw VARCHAR,
+        algorithm_name VARCHAR NOT NULL,
+        {kind_column} VARCHAR,
+        entity VARCHAR NOT NULL,
+        product VARCHAR,
+        purpose VARCHAR,
+        filing_number_raw VARCHAR NOT NULL,
+        filing_number VARCHAR NOT NULL,
+        remark VARCHAR,
+        region_code VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        algorithm_type VARCHAR NOT NULL,
+        filing_year INTEGER NOT NULL,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+"""
+
 DDL = {
     "manifest": """
         url VARCHAR NOT NULL,
@@ -65,38 +83,9 @@ DDL = {
         loaded_at TIMESTAMPTZ,
         last_error VARCHAR
     """,
-    "deep_synthesis_filings": _PROVENANCE + """
-        serial_raw VARCHAR,
-        algorithm_name VARCHAR NOT NULL,
-        role VARCHAR,
-        entity VARCHAR NOT NULL,
-        product VARCHAR,
-        purpose VARCHAR,
-        filing_number_raw VARCHAR NOT NULL,
-        filing_number VARCHAR NOT NULL,
-        remark VARCHAR,
-        region_code VARCHAR NOT NULL,
-        entity_id VARCHAR NOT NULL,
-        algorithm_type VARCHAR NOT NULL,
-        filing_year INTEGER NOT NULL,
-        PRIMARY KEY (attachment_url, table_index, row_index)
-    """,
-    "algorithm_recommendation_filings": _PROVENANCE + """
-        serial_raw VARCHAR,
-        algorithm_name VARCHAR NOT NULL,
-        algorithm_category VARCHAR,
-        entity VARCHAR NOT NULL,
-        product VARCHAR,
-        purpose VARCHAR,
-        filing_number_raw VARCHAR NOT NULL,
-        filing_number VARCHAR NOT NULL,
-        remark VARCHAR,
-        region_code VARCHAR NOT NULL,
-        entity_id VARCHAR NOT NULL,
-        algorithm_type VARCHAR NOT NULL,
-        filing_year INTEGER NOT NULL,
-        PRIMARY KEY (attachment_url, table_index, row_index)
-    """,
+    "deep_synthesis_filings": _PROVENANCE + _ALGORITHM_FILING.format(kind_column="role"),
+    "algorithm_recommendation_filings": _PROVENANCE + _ALGORITHM_FILING.format(
+        kind_column="algorithm_category"),
     "genai_registrations": _PROVENANCE + """
         tier VARCHAR NOT NULL,
         tier_rule VARCHAR NOT NULL,

@@ -4,8 +4,7 @@ with source as (
 
 renamed as (
     select
-        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as registration_row_id,
-        {{ surrogate_key(['attachment_url']) }} as list_id,
+        {{ row_keys('registration_row_id') }},
         tier,
         tier_rule,
         serial,
@@ -27,12 +26,7 @@ renamed as (
         is_supplementary,
         nullif(scenario, '') as scenario,
         nullif(quality_flags, '') as quality_flags,
-        attachment_url,
-        sha256 as attachment_sha256,
-        notice_url,
-        table_index,
-        row_index,
-        page
+        {{ provenance_columns() }}
     from source
 )
 

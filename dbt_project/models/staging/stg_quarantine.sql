@@ -4,18 +4,12 @@ with source as (
 
 renamed as (
     select
-        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as quarantined_row_id,
-        {{ surrogate_key(['attachment_url']) }} as list_id,
+        {{ row_keys('quarantined_row_id') }},
         series,
         failed_checks,
         reason,
         record,
-        attachment_url,
-        sha256 as attachment_sha256,
-        notice_url,
-        table_index,
-        row_index,
-        page
+        {{ provenance_columns() }}
     from source
 )
 

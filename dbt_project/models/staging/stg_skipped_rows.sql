@@ -4,16 +4,10 @@ with source as (
 
 renamed as (
     select
-        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as skipped_row_id,
-        {{ surrogate_key(['attachment_url']) }} as list_id,
+        {{ row_keys('skipped_row_id') }},
         reason,
         cells,
-        attachment_url,
-        sha256 as attachment_sha256,
-        notice_url,
-        table_index,
-        row_index,
-        page
+        {{ provenance_columns() }}
     from source
 )
 
