@@ -183,55 +183,47 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    # The frame is read by DuckDB's replacement scan of this local name: no register and
+    # unregister, whose clean-up would fail inside an aborted transaction and mask the error.
     if frame.empty:
         return
-    con.register("_incoming", frame)
-    try:
-        con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
+    incoming = frame  # noqa: F841 (read by name in the SQL below)
+    con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} BY NAME SELECT * FROM incoming")
 
 
 def record_manifest(con: duckdb.DuckDBPyConnection, landed: list[dict]) -> int:
     """Upsert fetches into raw.manifest; returns how many (url, sha256) pairs were new."""
     if not landed:
         return 0
-    frame = pd.DataFrame(landed)
-    con.register("_landed", frame)
-    try:
-        with transaction(con):
-            new = con.execute(f"""
-                select count(*) from _landed l
-                anti join {RAW_SCHEMA}.manifest m using (url, sha256)""").fetchone()[0]
-            con.execute(f"""
-                insert into {RAW_SCHEMA}.manifest by name
-                select url, sha256, bytes, file_type, http_status,
-                       fetched_at as first_fetched_at, fetched_at as last_fetched_at, fetched_from
-                from _landed
-                on conflict (url, sha256) do update set
-                    last_fetched_at = excluded.last_fetched_at,
-                    http_status = excluded.http_status""")
-    finally:
-        con.unregister("_landed")
+    landed_rows = pd.DataFrame(landed)  # noqa: F841 (read by name in the SQL below)
+    with transaction(con):
+        new = con.execute(f"""
+            select count(*) from landed_rows l
+            anti join {RAW_SCHEMA}.manifest m using (url, sha256)""").fetchone()[0]
+        con.execute(f"""
+            insert into {RAW_SCHEMA}.manifest by name
+            select url, sha256, bytes, file_type, http_status,
+                   fetched_at as first_fetched_at, fetched_at as last_fetched_at, fetched_from
+            from landed_rows
+            on conflict (url, sha256) do update set
+                last_fetched_at = excluded.last_fetched_at,
+                http_status = excluded.http_status""")
     return int(new)
 
 
 def replace_notices(con: duckdb.DuckDBPyConnection, notices: list[dict]) -> None:
-    frame = pd.DataFrame(notices)
+    if not notices:
+        return
+    notice_rows = pd.DataFrame(notices)  # noqa: F841 (read by name in the SQL below)
     with transaction(con):
-        if not frame.empty:
-            con.register("_notices", frame)
-            try:
-                con.execute(f"""
-                    insert into {RAW_SCHEMA}.notices by name select * from _notices
-                    on conflict (notice_url) do update set
-                        title = excluded.title, published_on = excluded.published_on,
-                        series = excluded.series, batch_no = excluded.batch_no,
-                        page_sha256 = excluded.page_sha256,
-                        attachment_count = excluded.attachment_count,
-                        body_text = excluded.body_text""")
-            finally:
-                con.unregister("_notices")
+        con.execute(f"""
+            insert into {RAW_SCHEMA}.notices by name select * from notice_rows
+            on conflict (notice_url) do update set
+                title = excluded.title, published_on = excluded.published_on,
+                series = excluded.series, batch_no = excluded.batch_no,
+                page_sha256 = excluded.page_sha256,
+                attachment_count = excluded.attachment_count,
+                body_text = excluded.body_text""")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,77 @@
+"""Loads are atomic per list: a failure leaves no partial rows and keeps the last good load."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.warehouse import (
+    already_loaded, connect, ensure_raw_schema, load_list, query,
+)
+
+URL = "https://www.cac.gov.cn/files/x/list.docx"
+
+
+def filing(row_index: int, number: str | None = "110108823483901230031") -> dict:
+    return {"attachment_url": URL, "sha256": "a" * 64, "notice_url": None, "table_index": 0,
+            "row_index": row_index, "page": None, "serial_raw": str(row_index),
+            "algorithm_name": f"算法{row_index}", "role": "服务提供者", "entity": "某公司",
+            "product": "", "purpose": "", "filing_number_raw": f"网信算备{number}号",
+            "filing_number": number, "remark": "", "region_code": "110108",
+            "entity_id": "8234839", "algorithm_type": "01", "filing_year": 2023}
+
+
+def list_row(sha: str = "a" * 64) -> dict:
+    return {"attachment_url": URL, "notice_url": None, "series": "deep_synthesis", "batch_no": 1,
+            "list_label": "2023-06", "published_on": None, "link_text": "list", "sha256": sha,
+            "file_type": "zip", "parser_version": "v1", "rows_extracted": 3}
+
+
+@pytest.fixture()
+def con(tmp_path):
+    connection = connect(tmp_path / "w.duckdb")
+    ensure_raw_schema(connection)
+    yield connection
+    connection.close()
+
+
+def rows_of(con) -> list[tuple]:
+    return con.execute("select row_index, algorithm_name from raw.deep_synthesis_filings "
+                       "order by row_index").fetchall()
+
+
+def test_reloading_a_list_replaces_it(con):
+    empty = pd.DataFrame()
+    first = pd.DataFrame([filing(1), filing(2), filing(3)])
+    assert load_list(con, "deep_synthesis_filings", list_row(), first, empty).outcome == "loaded"
+    assert load_list(con, "deep_synthesis_filings", list_row(), first, empty).outcome == "loaded"
+    assert [r for r, _ in rows_of(con)] == [1, 2, 3]
+    assert already_loaded(con, URL, "a" * 64, "v1")
+    assert not already_loaded(con, URL, "b" * 64, "v1")
+
+
+def test_a_failed_load_leaves_the_previous_load_whole(con):
+    empty = pd.DataFrame()
+    load_list(con, "deep_synthesis_filings", list_row(), pd.DataFrame([filing(1), filing(2), filing(3)]), empty)
+    broken = pd.DataFrame([filing(1), filing(2, number=None), filing(3), filing(4)])  # NOT NULL breaks
+    result = load_list(con, "deep_synthesis_filings", list_row("b" * 64), broken, empty)
+    assert result.outcome == "failed" and "filing_number" in result.error
+    assert [r for r, _ in rows_of(con)] == [1, 2, 3]
+    sha, error = con.execute("select sha256, last_error from raw.lists").fetchone()
+    assert sha == "a" * 64 and "filing_number" in error
+    assert not already_loaded(con, URL, "a" * 64, "v1")  # a failed list is retried next run
+
+
+def test_a_failed_first_load_leaves_no_rows(con):
+    broken = pd.DataFrame([filing(1), filing(2, number=None)])
+    assert load_list(con, "deep_synthesis_filings", list_row(), broken, pd.DataFrame()).outcome == "failed"
+    assert rows_of(con) == []
+    assert con.execute("select count(*) from raw.lists where last_error is not null").fetchone() == (1,)
+
+
+def test_query_is_read_only(tmp_path):
+    path = tmp_path / "w.duckdb"
+    connect(path).close()
+    with pytest.raises(duckdb.Error, match="read-only"):
+        query(path, "create table t (a int)")
