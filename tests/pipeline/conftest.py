@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -95,6 +97,14 @@ def corpus_run(tmp_path_factory, corpus_dir) -> PipelineRun:
                       BEIAN_SOURCE=str(corpus_dir / "mirror"))
     assert run.result.success, f"pipeline failed; see {run.settings.data_dir / 'logs' / 'run.log'}"
     return run
+
+
+def writable_copy(source: Path, target: Path) -> Path:
+    """Copy part of the (read-only) corpus mirror so a test can change it."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return target
 
 
 @pytest.fixture(scope="session")

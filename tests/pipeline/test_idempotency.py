@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import mart_fingerprints, run_refresh
+from conftest import mart_fingerprints, run_refresh, writable_copy
 
 
 def test_second_run_changes_nothing(tmp_path, mirror_root):
@@ -25,7 +25,7 @@ def test_second_run_changes_nothing(tmp_path, mirror_root):
 
 def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_root):
     mirror = tmp_path / "mirror"
-    shutil.copytree(mirror_root, mirror)
+    writable_copy(mirror_root, mirror)
     first = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror))
     assert first.result.success
     # Republish the 2025年5月 algorithm list (10 rows) as the 2025年3月 one (45 rows).

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 
-from conftest import run_refresh
+from conftest import run_refresh, writable_copy
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 
 
 def test_new_attachment_on_a_seen_page_is_picked_up(tmp_path, mirror_root):
     mirror = tmp_path / "mirror"
-    shutil.copytree(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
+    writable_copy(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
     page = mirror / "www.cac.gov.cn" / "2024-04" / "02" / "c_1713729983803145.htm"
     full = page.read_text(encoding="utf-8")
     latest = re.search(r"<p>附件11：.*?</p>\n", full).group(0)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 
 from lxml import etree
 
-from conftest import run_refresh
+from conftest import run_refresh, writable_copy
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -32,7 +31,7 @@ def drop_row_with(docx: bytes, text: str) -> bytes:
 
 def test_dropping_a_row_fails_the_reconciliation_check(tmp_path, mirror_root, corpus_dir):
     mirror = tmp_path / "mirror"
-    shutil.copytree(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
+    writable_copy(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
     april = next((mirror / "www.cac.gov.cn" / "files" / "2026-04").glob("*.docx"))
     april.write_bytes(drop_row_with(april.read_bytes(), "Beijing-TaiHeAnQuan-202601050183"))
 
