@@ -111,9 +111,27 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def decode_html(data: bytes) -> str:
+    """Page bytes as text: the declared charset, else UTF-8, else GB18030 (the CAC's
+    older pages). lxml alone falls back to Latin-1 when a page declares nothing."""
+    declared = _META_CHARSET.search(data[:4096])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    for encoding in [*candidates, "utf-8", "gb18030"]:
+        try:
+            return data.decode("gb18030" if encoding in ("gb2312", "gbk") else encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
 def parse_notice_page(html: bytes | str, url: str) -> NoticePage:
     """Parse a notice (or listing) page fetched from ``url``."""
-    doc = lxml.html.fromstring(html if isinstance(html, bytes) else html.encode("utf-8"))
+    text_html = decode_html(html) if isinstance(html, bytes) else html
+    doc = lxml.html.fromstring(_XML_DECLARATION.sub("", text_html) or "<html></html>")
     h1 = doc.xpath("//h1")
     title = normalise_cell(h1[0].text_content()) if h1 else ""
     if not title:

@@ -11,7 +11,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from ..parsers.notice_pages import (
-    SERIES_DEEP_SYNTHESIS, NoticePage, classify_series, list_label, parse_notice_page,
+    SERIES_DEEP_SYNTHESIS, Link, NoticePage, classify_series, list_label, parse_notice_page,
 )
 from .base import FetchError, FetchResult, Source
 
@@ -57,8 +57,11 @@ class Discovery:
         return list(refs.values())
 
 
-def _on_cac_host(url: str) -> bool:
-    return urlsplit(url).netloc.lower() in CAC_HOSTS
+def _worth_following(link: Link) -> bool:
+    """A link to a CAC page whose words name one of the series: on the live site a listing
+    page links to hundreds of unrelated pages, and each fetch costs a polite second."""
+    on_cac = urlsplit(link.url).netloc.lower() in CAC_HOSTS
+    return on_cac and (classify_series(link.text) is not None or "备案" in link.text)
 
 
 def discover(source: Source, entry_pages: tuple[str, ...] | list[str]) -> Discovery:
@@ -89,7 +92,7 @@ def discover(source: Source, entry_pages: tuple[str, ...] | list[str]) -> Discov
         if page is None:
             continue
         for link in page.pages:
-            if _on_cac_host(link.url):
+            if _worth_following(link):
                 visit(link.url, entry)
     if not found.pages:
         raise FetchError("no entry page could be fetched: " + "; ".join(found.errors))

@@ -211,3 +211,15 @@ def test_corpus_notice_pages_match_notices_csv(corpus_dir):
             assert notice.published_on == date.fromisoformat(row["published_on"]), where
         assert sorted(unquote(a.url) for a in notice.attachments) == sorted(
             "https://" + a for a in row["attachments_all"]), where
+
+
+@pytest.mark.parametrize("encoding, meta", [
+    ("utf-8", ""), ("utf-8", '<meta charset="utf-8">'),
+    ("gb18030", ""), ("gbk", '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'),
+])
+def test_page_text_is_decoded_whatever_the_declared_charset(encoding, meta):
+    html = (f"<html><head>{meta}</head><body><h1>{DS15_TITLE}</h1>"
+            f"<span class='time'>2026-01-07 10:00:00</span></body></html>")
+    notice = parse_notice_page(html.encode(encoding), DS15_URL)
+    assert notice.title == DS15_TITLE
+    assert notice.batch_no == 15

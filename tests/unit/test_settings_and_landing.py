@@ -143,3 +143,27 @@ def test_sniff_file_type_on_corpus_files_ignores_extensions(corpus_dir):
     pdf = next(files.rglob("*.pdf"))
     assert sniff_file_type(docx.read_bytes()) == "zip"
     assert sniff_file_type(pdf.read_bytes()) == "pdf"
+
+
+def test_discovery_follows_only_links_that_name_a_series(tmp_path):
+    from orchestration.sources.discovery import discover
+    from orchestration.sources.mirror import MirrorSource
+
+    host = tmp_path / "www.cac.gov.cn"
+    (host / "a").mkdir(parents=True)
+    (host / "index.htm").write_text(
+        '<a href="/a/notice.htm">国家互联网信息办公室关于发布第十六批深度合成服务算法备案信息的公告</a>'
+        '<a href="/a/other.htm">网信办召开座谈会</a>', encoding="utf-8")
+    (host / "a" / "notice.htm").write_text(
+        '<h1>国家互联网信息办公室关于发布第十六批深度合成服务算法备案信息的公告</h1>'
+        '<span class="time">2026-03-10 10:00:00</span>'
+        '<p>附件：<a href="/files/x/%E6%B8%85%E5%8D%95%EF%BC%882026%E5%B9%B43%E6%9C%88%EF%BC%89.docx">'
+        '境内深度合成服务算法备案清单（2026年3月）</a></p>', encoding="utf-8")
+    (host / "a" / "other.htm").write_text("<h1>座谈会</h1>", encoding="utf-8")
+
+    found = discover(MirrorSource(tmp_path), ["https://www.cac.gov.cn/index.htm"])
+    assert [p.url for p in found.pages] == ["https://www.cac.gov.cn/index.htm",
+                                            "https://www.cac.gov.cn/a/notice.htm"]
+    (attachment,) = found.attachments()
+    assert (attachment.series, attachment.batch_no, attachment.list_label, str(attachment.published_on)) == (
+        "deep_synthesis", 16, "2026-03", "2026-03-10")
