@@ -37,6 +37,14 @@ def test_ingest_adds_a_batch_to_the_marts(tmp_path, mirror_root):
     assert "deep_synthesis,15,2026-01,2026-01-07,572" in lines
     assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:] if line.startswith("algorithm")) == 794
 
+    status = beian("status", env=env)
+    assert status.returncode == 0, status.stderr
+    by_series = {line.split()[0]: line.split()[1:] for line in status.stdout.splitlines()
+                 if line.startswith(("deep_synthesis", "algorithm_recommendation"))}
+    assert by_series["deep_synthesis"][:3] == ["1", "572", "572"]  # lists, extracted, accepted
+    assert by_series["algorithm_recommendation"][:3] == ["16", "794", "794"]
+    assert "SUCCESS; checks failed: 0" in status.stdout
+
 
 def test_ingest_errors_are_one_line_naming_the_input(tmp_path, mirror_root):
     env = {"BEIAN_DATA_DIR": str(tmp_path), "BEIAN_SOURCE": str(mirror_root)}
