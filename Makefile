@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 # The dbt manifest is prepared here, at build time, never when Dagster imports the code.
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt_project && BEIAN_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
+	cd dbt_project && BEIAN_BUILD_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
 
 # Run history persists here; no telemetry from a closed network.

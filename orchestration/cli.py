@@ -71,8 +71,9 @@ def read_only_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple
         return query(settings.warehouse_path, sql)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise UserError(f"{settings.warehouse_path} is being written by a run; try again when it "
-                            f"finishes, or read {settings.exports_dir}/*.parquet") from exc
+            raise UserError(f"{settings.warehouse_path} is open for writing in another program; runs "
+                            f"never write it (they publish a copy), so close that program, or read "
+                            f"{settings.exports_dir}/*.parquet") from exc
         raise UserError(f"{settings.warehouse_path}: {exc}") from exc
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0]

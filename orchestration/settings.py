@@ -32,6 +32,12 @@ class Settings:
     http_retries: int
 
     @property
+    def build_warehouse_path(self) -> Path:
+        """The file runs write. Readers use ``warehouse_path``, a copy published only when a
+        run has passed, so a BI tool holding it open never blocks the next run."""
+        return self.warehouse_path.with_name(self.warehouse_path.stem + ".build.duckdb")
+
+    @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
 
@@ -89,5 +95,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 
 def export_dbt_env(settings: Settings) -> None:
-    """The dbt profile reads the warehouse path from BEIAN_WAREHOUSE: one setting for both."""
-    os.environ["BEIAN_WAREHOUSE"] = str(settings.warehouse_path)
+    """The dbt profile writes where the Dagster resource writes: the build file derived from
+    the one setting BEIAN_WAREHOUSE."""
+    os.environ["BEIAN_BUILD_WAREHOUSE"] = str(settings.build_warehouse_path)

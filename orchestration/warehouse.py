@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,6 +299,20 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 def to_json_records(frame: pd.DataFrame) -> list[str]:
     return [json.dumps(rec, ensure_ascii=False, default=str) for rec in frame.to_dict("records")]
+
+
+def publish(build_path: Path, published_path: Path) -> int:
+    """Copy the finished build file over the published one, atomically: a reader with the
+    old file open keeps reading it, the next reader opens the new one. Returns bytes."""
+    con = connect(build_path)
+    try:
+        con.execute("CHECKPOINT")  # everything in the file itself, nothing left in the WAL
+    finally:
+        con.close()
+    tmp = published_path.with_name(f".{published_path.name}.publishing")
+    shutil.copyfile(build_path, tmp)
+    os.replace(tmp, published_path)
+    return published_path.stat().st_size
 
 
 def query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:

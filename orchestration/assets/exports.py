@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ..resources import BeianResource
+from ..warehouse import publish
 
 GROUP = "exports"
 
@@ -46,3 +47,19 @@ def build_export_assets(marts: list[str]) -> list[dg.AssetsDefinition]:
         return export
 
     return [build(mart) for mart in marts]
+
+
+def build_publish_asset(exports: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key="published_warehouse", group_name=GROUP, kinds={"duckdb"},
+        deps=[key for export in exports for key in export.keys],
+        description="The warehouse readers and BI tools open (read-only): a copy of the build "
+                    "file, swapped in whole once every model, test and export has passed.",
+    )
+    def published_warehouse(context: dg.AssetExecutionContext, beian: BeianResource) -> dg.MaterializeResult:
+        settings = beian.settings()
+        size = publish(settings.build_warehouse_path, settings.warehouse_path)
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_path)),
+                                              "bytes": size})
+
+    return published_warehouse

@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
     """Parse the dbt project once per session, as `make` does before anything imports it."""
-    env = {**os.environ, "BEIAN_WAREHOUSE": "parse-only.duckdb",
+    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb",
            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)

@@ -71,6 +71,8 @@ def test_paths_derive_from_the_data_dir(tmp_path):
 def test_warehouse_can_be_set_apart(tmp_path):
     s = load_settings({"BEIAN_DATA_DIR": str(tmp_path / "data"), "BEIAN_WAREHOUSE": str(tmp_path / "w.duckdb")})
     assert s.warehouse_path == (tmp_path / "w.duckdb").resolve()
+    # runs write a build file beside it and publish over it
+    assert s.build_warehouse_path == (tmp_path / "w.build.duckdb").resolve()
     assert s.raw_dir == (tmp_path / "data").resolve() / "raw"
 
 
