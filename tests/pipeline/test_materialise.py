@@ -125,7 +125,7 @@ def test_raw_bytes_are_stored_once_by_hash(corpus_run):
     store = corpus_run.settings.raw_dir
     rows = corpus_run.query("select distinct sha256, file_type from raw.manifest")
     assert len(rows) >= 46 + 25  # every attachment and page
-    for sha, file_type in rows:
+    for sha, _ in rows:
         path = store / sha[:2] / sha
         assert path.is_file()
     types = {t for _, t in rows}
