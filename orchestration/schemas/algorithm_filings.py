@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..parsers.numbers import ALGORITHM_TYPES
-from .common import ProvenanceModel, first_in_list, non_blank
+from .common import ProvenanceModel, first_in_list
 
 FILING_NUMBER_DIGITS = r"^\d{21,22}$"
 FIRST_FILING_YEAR = 2022  # the filing system opened in 2022
@@ -22,8 +22,8 @@ ROLES = ("服务提供者", "服务技术支持者")
 
 class AlgorithmFilingModel(ProvenanceModel):
     serial_raw: Series[str] = pa.Field(nullable=True)
-    algorithm_name: Series[str]
-    entity: Series[str]
+    algorithm_name: Series[str] = pa.Field(not_blank=())
+    entity: Series[str] = pa.Field(not_blank=())
     product: Series[str] = pa.Field(nullable=True)
     purpose: Series[str] = pa.Field(nullable=True)
     filing_number_raw: Series[str]
@@ -33,14 +33,6 @@ class AlgorithmFilingModel(ProvenanceModel):
     entity_id: Series[str] = pa.Field(str_matches=r"^\d{7}$")
     algorithm_type: Series[str] = pa.Field(str_matches=r"^\d{2,3}$")
     filing_year: Series[int] = pa.Field(nullable=False)
-
-    @pa.check("algorithm_name", name="name_not_blank")
-    def _name_not_blank(cls, series: Series[str]) -> Series[bool]:
-        return non_blank(series)
-
-    @pa.check("entity", name="entity_not_blank")
-    def _entity_not_blank(cls, series: Series[str]) -> Series[bool]:
-        return non_blank(series)
 
     @pa.check("filing_year", name="filing_year_plausible")
     def _filing_year_plausible(cls, series: Series[int]) -> Series[bool]:

@@ -1,8 +1,10 @@
-"""Pieces every series schema shares: provenance columns and list-level uniqueness."""
+"""Pieces every series schema shares: provenance columns, the not_blank check and
+list-level uniqueness."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pandera.extensions as extensions
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -21,7 +23,9 @@ class ProvenanceModel(pa.DataFrameModel):
         coerce = True
 
 
-def non_blank(series: pd.Series) -> pd.Series:
+@extensions.register_check_method()
+def not_blank(series: pd.Series) -> pd.Series:
+    """A registered check, used as ``pa.Field(not_blank=())``: text with something in it."""
     return series.fillna("").astype(str).str.strip() != ""
 
 

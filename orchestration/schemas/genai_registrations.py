@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..parsers.genai import LOCAL, NATIONAL
-from .common import ProvenanceModel, first_in_list, non_blank
+from .common import ProvenanceModel, first_in_list
 
 FIRST_REGISTRATION = date(2023, 1, 1)  # the Interim Measures took effect in 2023
 NATIONAL_NUMBER = r"^[A-Za-z]+\s*-.+-\s*\d{8}(\d{4,6})?$"
@@ -29,8 +29,8 @@ class GenaiRegistrationModel(ProvenanceModel):
     serial: Series[pd.Int64Dtype] = pa.Field(ge=1)
     locality: Series[str]
     locality_province_code: Series[str] = pa.Field(nullable=False)
-    service_name: Series[str]
-    filer: Series[str]
+    service_name: Series[str] = pa.Field(not_blank=())
+    filer: Series[str] = pa.Field(not_blank=())
     registration_number: Series[str] = pa.Field(nullable=True)
     registered_on_raw: Series[str]
     registered_on: Series[pd.Timestamp] = pa.Field(nullable=False)
@@ -43,14 +43,6 @@ class GenaiRegistrationModel(ProvenanceModel):
     number_sequence: Series[str] = pa.Field(nullable=True)
     number_is_valid: Series[bool]
     scenario: Series[str] = pa.Field(nullable=True)
-
-    @pa.check("service_name", name="name_not_blank")
-    def _name_not_blank(cls, series: Series[str]) -> Series[bool]:
-        return non_blank(series)
-
-    @pa.check("filer", name="filer_not_blank")
-    def _filer_not_blank(cls, series: Series[str]) -> Series[bool]:
-        return non_blank(series)
 
     @pa.check("registered_on", name="registered_on_plausible")
     def _date_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:

@@ -100,7 +100,7 @@ def test_rows_are_accepted_or_quarantined_never_lost(deep_synthesis):
 
 @pytest.mark.parametrize("row_index, check", [
     (2, "filing_number"),                 # 网信算备12345号 does not follow the grammar
-    (3, "entity_not_blank"),
+    (3, "entity:not_blank"),
     (4, "role"),                          # 服务提供 is not a role
     (6, "filing_number_unique_in_list"),  # the second of two equal numbers in one list
     (7, "filing_year_plausible"),         # 2019: before the filing system opened
@@ -121,11 +121,11 @@ def test_each_quarantined_row_names_its_check_and_provenance(deep_synthesis, row
 def test_only_the_failing_checks_are_named(deep_synthesis):
     _, outcome = deep_synthesis
     by_row = _quarantined_by_row(outcome)
-    assert "entity_not_blank" not in by_row[(LIST_A, 4)].failed_checks
+    assert "entity:not_blank" not in by_row[(LIST_A, 4)].failed_checks
     assert "role" not in by_row[(LIST_A, 3)].failed_checks
     duplicate_checks = {label.split(":")[-1] for label in by_row[(LIST_A, 6)].failed_checks.split(", ")}
     assert duplicate_checks == {"filing_number_unique_in_list"}
-    assert outcome.failures_by_check.get("entity:entity_not_blank") == 1
+    assert outcome.failures_by_check.get("entity:not_blank") == 1
     assert outcome.failures_by_check.get("filing_year:filing_year_plausible") == 1
 
 
