@@ -29,15 +29,16 @@ def model_layer(fqn: list[str]) -> str | None:
 
 
 class BeianDbtTranslator(DagsterDbtTranslator):
-    """Models keyed and grouped by layer (marts/fct_filings in group dbt_marts)."""
+    """Models keyed and grouped by layer (marts/fct_filings in group dbt_marts); seeds,
+    the reviewed reference data, as reference/<name> in dbt_reference."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
                        project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id)
-        if node is None or node["resource_type"] not in ("model", "seed", "snapshot"):
+        if node is None or node["resource_type"] not in ("model", "seed"):
             return spec
-        layer = model_layer(node["fqn"])
+        layer = "reference" if node["resource_type"] == "seed" else model_layer(node["fqn"])
         if layer is None:
             return spec
         return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]),

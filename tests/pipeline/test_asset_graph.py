@@ -64,5 +64,8 @@ def test_translator_keys_models_by_layer(dbt_manifest):
     spec = translator.get_asset_spec(manifest, "model.beian.fct_registrations", None)
     assert spec.key == dg.AssetKey(["marts", "fct_registrations"])
     assert spec.group_name == "dbt_marts"
+    seed = translator.get_asset_spec(manifest, "seed.beian.known_reconciliation_findings", None)
+    assert (seed.key, seed.group_name) == (dg.AssetKey(["reference", "known_reconciliation_findings"]),
+                                           "dbt_reference")
     source = translator.get_asset_spec(manifest, "source.beian.raw.genai_registrations", None)
     assert source.key == dg.AssetKey(["raw", "genai_registrations"])
