@@ -175,8 +175,11 @@ def run_pipeline(settings: Settings) -> bool:
 
 
 def _label_from(text: str) -> str | None:
-    match = re.search(r"(20\d{2})\s*年\s*(\d{1,2})\s*月", text) or re.fullmatch(r"(20\d{2})-(\d{1,2})", text)
-    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else None
+    """YYYY-MM from 2026年3月 (as list names print it) or from 2026-03."""
+    from .parsers.notice_pages import list_label
+
+    match = re.fullmatch(r"(20\d{2})-(\d{1,2})", text.strip())
+    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else list_label(text)
 
 
 def ingest_file(settings: Settings, path: Path, series: str, published: str,

@@ -16,12 +16,10 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from .parsers.algorithm_lists import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, parse_algorithm_tables,
-)
+from .parsers.algorithm_lists import parse_algorithm_tables
 from .parsers.docx import read_docx_tables
 from .parsers.genai import parse_genai_document, registration_fields
-from .parsers.notice_pages import SERIES_GENAI
+from .parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI
 from .parsers.tables import DocumentError, sniff_file_type
 from .schemas.algorithm_filings import (
     AlgorithmRecommendationFilingModel, DeepSynthesisFilingModel,

@@ -7,12 +7,11 @@ extra column).
 
 from __future__ import annotations
 
+from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import parse_algorithm_filing_number
 from .tables import DocumentError, Table, TableRow
 from .text import compact
 
-SERIES_DEEP_SYNTHESIS = "deep_synthesis"
-SERIES_ALGORITHM_RECOMMENDATION = "algorithm_recommendation"
 
 _COMMON_COLUMNS = {
     "序号": "serial_raw",

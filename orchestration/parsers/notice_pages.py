@@ -13,6 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
+from .dates import parse_list_date
 from .text import chinese_numeral_to_int, normalise_cell
 
 SERIES_DEEP_SYNTHESIS = "deep_synthesis"
@@ -23,7 +24,6 @@ SERIES_CANCELLATION = "cancellation"
 
 ATTACHMENT_EXTENSIONS = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".wps", ".zip")
 _TITLE_SUFFIX = re.compile(r"[_|｜-]\s*(中央网络安全和信息化委员会办公室|中国网信网|网信中国).*$")
-_DATE_TIME = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*批")
 _SIGNATURE_DATE = re.compile(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _LIST_LABEL = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
@@ -102,13 +102,7 @@ def classify_series(title: str, text: str = "") -> str | None:
 
 
 def _parse_date(text: str) -> date | None:
-    match = _DATE_TIME.search(text)
-    if not match:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
+    return parse_list_date(text)[0]
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)

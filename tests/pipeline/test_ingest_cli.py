@@ -13,7 +13,7 @@ BEIAN = str(Path(sys.executable).parent / "beian")
 
 
 def beian(*args: str, env: dict) -> subprocess.CompletedProcess:
-    # Earlier in-process runs exported their own BEIAN_WAREHOUSE; the CLI derives its own.
+    # Earlier in-process runs exported their own BEIAN_BUILD_WAREHOUSE; the CLI derives its own.
     base = {k: v for k, v in os.environ.items() if not k.startswith("BEIAN_")}
     return subprocess.run([BEIAN, *args], env={**base, **env}, capture_output=True,
                           text=True, timeout=300)
