@@ -7,8 +7,6 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 PORT ?= 3000
 
-# dbt and dagster must be found on PATH by the Dagster dbt resource.
-export PATH := $(BIN):$(PATH)
 export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
 .PHONY: install run test dev bench status clean

@@ -1,25 +1,20 @@
-"""The `beian` command: run, query, status, ingest.
+"""The `beian` command: run, update, ingest, query, lookup, status, report.
 
-Errors are one line naming the input and what to do; never a traceback.
+Argument parsing and output only; each command's work lives beside what it touches. Errors
+are one line naming the input and what to do; never a traceback (BEIAN_DEBUG=1 shows one).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import json
 import os
-import re
 import sys
-import time
-from datetime import date
 from pathlib import Path
 
 from .settings import Settings, load_settings
-
-SERIES_FOR_INGEST = ("deep_synthesis", "algorithm_recommendation", "genai")
 
 
 class UserError(Exception):
@@ -63,202 +58,216 @@ def _pad(text: str, width: int) -> str:
 def read_only_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    from .warehouse import query
+    from .warehouse import QueryError, query
 
     if not settings.warehouse_path.exists():
         raise UserError(f"no warehouse at {settings.warehouse_path}: run `make run` (or `beian run`) first")
     try:
         return query(settings.warehouse_path, sql)
+    except QueryError as exc:
+        raise UserError(f"query failed: {exc}") from exc
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise UserError(f"{settings.warehouse_path} is open for writing in another program; runs "
                             f"never write it (they publish a copy), so close that program, or read "
                             f"{settings.exports_dir}/*.parquet") from exc
         raise UserError(f"{settings.warehouse_path}: {exc}") from exc
+
+
+def run_lookup(settings: Settings, text: str, fmt: str, limit: int) -> str:
+    """`beian lookup`: every match across the series, from the published warehouse."""
+    import duckdb
+
+    from .lookup import format_matches, lookup
+
+    if not settings.warehouse_path.exists():
+        raise UserError(f"no warehouse at {settings.warehouse_path}: run `make run` (or `beian run`) first")
+    if limit < 1:
+        raise UserError(f"--limit {limit}: expected a positive number")
+    try:
+        matches, total = lookup(settings.warehouse_path, text, limit)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise UserError(f"query failed: {first_line}") from exc
+        raise UserError(f"{settings.warehouse_path}: {str(exc).strip().splitlines()[0]}") from exc
+    if fmt == "json":
+        return json.dumps({"query": text, "total": total, "matches": [m.as_dict() for m in matches]},
+                          ensure_ascii=False, indent=1)
+    return format_matches(matches, total)
 
 
-STATUS_SQL = {
-    "lists": """
-        select series, count(*) as lists, sum(rows_extracted) as rows_extracted,
-               sum(rows_accepted) as rows_accepted, sum(rows_quarantined) as rows_quarantined,
-               count(*) filter (where last_error is not null) as lists_failed
-        from raw.lists group by 1 order by 1""",
-    "failed_lists": """
-        select series, list_label, attachment_url, last_error
-        from raw.lists where last_error is not null order by 1, 2""",
-}
+# ---------------------------------------------------------------- run, update, status
 
 
-def _dagster_instance(settings: Settings):
-    import dagster as dg
+def print_outcome(outcome, settings: Settings, command: str) -> None:
+    """The summary: lists new, changed, unchanged and failed; rows added; checks failed."""
+    scan = outcome.scan
+    states = {state: len(scan.by_state(state)) for state in ("new", "changed", "unchanged", "failed", "duplicate")}
+    verdict = "succeeded" if outcome.success else "FAILED"
+    if outcome.nothing_new:
+        verdict = "nothing new"
+    print(f"beian {command} {verdict} in {outcome.seconds:.1f} s (source: {scan.source}; "
+          f"warehouse: {settings.warehouse_path})")
+    print("lists: " + ", ".join(f"{n} {state}" for state, n in states.items())
+          + f"; pages new or changed: {scan.pages_changed}")
+    series = sorted(set(outcome.rows_before) | set(outcome.rows_after))
+    if outcome.runs:
+        added = [(s, outcome.rows_after.get(s, 0) - outcome.rows_before.get(s, 0), outcome.rows_after.get(s, 0))
+                 for s in series]
+        print(format_rows(["series", "rows_added", "rows_now"], added, "table"))
+    for problem in scan.errors:
+        print(f"  FAILED page: {problem}")
+    for item in scan.failed:
+        print(f"  FAILED list {item.key}: {item.entry.fetch_error}")
+    checks = [c for run in outcome.runs for c in run.failed_checks]
+    print(f"checks failed: {len(checks)}")
+    for asset, check, severity, metadata in checks:
+        detail = next((json.dumps(v, ensure_ascii=False, default=str)[:300] for k, v in metadata.items()
+                       if v not in (None, [], {}, "(none)") and k in (
+                           "errors", "failed", "unreadable", "unbalanced", "stale", "failed_or_unbalanced",
+                           "problems", "unreviewed_findings", "unexplained_figures")), "")
+        print(f"  {severity:5} {asset} · {check} {detail}".rstrip())
+    for run in outcome.runs:
+        for step, message in run.failed_steps:
+            print(f"  step {step} failed ({run.label}): {message}")
+    print(f"run logs: {settings.logs_dir}")
 
-    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():  # no telemetry banner, no phoning home from a closed network
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return dg.DagsterInstance.get()
 
+def print_status(settings: Settings) -> None:
+    from .catalog import Catalog
+    from .runs import dagster_instance
 
-def failed_checks(instance, run_id: str) -> list[tuple[str, str, str]]:
-    """(asset, check, severity) of every check that did not pass in the run."""
+    if settings.warehouse_path.exists():
+        columns, rows = read_only_query(settings, """
+            select series, count(*) as lists, sum(rows_extracted) as rows_extracted,
+                   sum(rows_accepted) as rows_accepted, sum(rows_quarantined) as rows_quarantined,
+                   count(*) filter (where last_error is not null) as lists_failed
+            from raw.lists where duplicate_of is null group by 1 order by 1""")
+        print("Published warehouse:")
+        print(format_rows(columns, rows, "table"))
+    else:
+        print(f"No published warehouse yet at {settings.warehouse_path}.")
+    entries = Catalog(settings.catalog_path).entries() if settings.catalog_path.exists() else []
+    failing = [(e.key, e.attachment_url, e.fetch_error) for e in entries if e.fetch_error]
+    if failing:
+        print("\nLists that could not be fetched at the last look:")
+        print(format_rows(["list", "url", "error"], failing, "table"))
+    instance = dagster_instance(settings)
+    runs = instance.get_runs(limit=1)
+    if not runs:
+        print("\nNo run recorded yet.")
+        return
+    run = runs[0]
     import dagster as dg
 
     failures = []
-    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+    for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         data = record.get_dagster_event().event_specific_data
         if not data.passed:
-            failures.append((data.asset_key.to_user_string(), data.check_name, data.severity.value))
-    return failures
-
-
-def latest_run(instance):
-    """The newest run of any job: `beian run`, or one launched from the UI."""
-    runs = instance.get_runs(limit=1)
-    return runs[0] if runs else None
-
-
-def print_status(settings: Settings, run=None, instance=None) -> None:
-    columns, rows = read_only_query(settings, STATUS_SQL["lists"])
-    print(format_rows(columns, rows, "table"))
-    columns, rows = read_only_query(settings, STATUS_SQL["failed_lists"])
-    if rows:
-        print("\nLists that failed to load:")
-        print(format_rows(columns, rows, "table"))
-    instance = instance or _dagster_instance(settings)
-    run = run or latest_run(instance)
-    if run is None:
-        print("\nNo run recorded yet.")
-        return
-    failures = failed_checks(instance, run.run_id)
-    print(f"\nLast run {run.run_id[:8]}: {run.status.value}; checks failed: {len(failures)}")
-    for asset, check, severity in failures:
+            failures.append((data.asset_key.to_user_string(), data.check_name, data.severity.value,
+                             {k: getattr(v, "value", v) for k, v in data.metadata.items()}))
+    print(f"\nLast run {run.run_id[:8]} ({run.tags.get('beian/trigger', run.job_name)}): "
+          f"{run.status.value}; checks failed: {len(failures)}")
+    for asset, check, severity, metadata in failures:
         print(f"  {severity:5} {asset} · {check}")
+        for key in ("errors", "failed", "unreadable", "failed_or_unbalanced", "stale", "problems"):
+            value = metadata.get(key)
+            if value and value != "(none)":
+                print(f"        {key}: {json.dumps(value, ensure_ascii=False, default=str)[:500]}")
 
 
 # ---------------------------------------------------------------- commands
 
 
-def execute_refresh(settings: Settings, instance, log_path: Path):
-    """Run the whole refresh job in this process (one DuckDB writer); dbt's own progress
-    lines go to ``log_path``, the structured events to the Dagster instance."""
-    from .definitions import REFRESH_JOB, build_definitions
-
-    defs = build_definitions(settings)
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        return defs.resolve_job_def(REFRESH_JOB).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=quiet)
-
-
-def run_pipeline(settings: Settings) -> bool:
-    """Materialise every asset in process; prints a summary; True when the run succeeded."""
-    instance = _dagster_instance(settings)
-    started = time.perf_counter()
-    log_path = settings.data_dir / "logs" / "last_run.log"
-    result = execute_refresh(settings, instance, log_path)
-    elapsed = time.perf_counter() - started
-    print(f"Run {result.run_id[:8]} {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s "
-          f"(source: {settings.source}; warehouse: {settings.warehouse_path}; log: {log_path})\n")
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            print(f"step {event.step_key} failed: {error.message.strip().splitlines()[-1]}")
-    if settings.warehouse_path.exists():
-        print_status(settings, run=instance.get_run_by_id(result.run_id), instance=instance)
-    return result.success
-
-
-def _label_from(text: str) -> str | None:
-    """YYYY-MM from 2026年3月 (as list names print it) or from 2026-03."""
-    from .parsers.notice_pages import list_label
-
-    match = re.fullmatch(r"(20\d{2})-(\d{1,2})", text.strip())
-    return f"{match.group(1)}-{int(match.group(2)):02d}" if match else list_label(text)
-
-
-def ingest_file(settings: Settings, path: Path, series: str, published: str,
-                batch: int | None, label: str | None) -> dict:
-    """Land a hand-downloaded list and register it; the next run takes it through the same
-    validation, load and dbt path as a fetched one."""
-    from .landing import RawStore
-    from .parsers.tables import DocumentError, sniff_file_type
-    from .resources import read_manual_registry, write_manual_registry
-    from .series import SERIES
-
-    if series not in SERIES:
-        raise UserError(f"--series {series}: this warehouse knows {', '.join(SERIES)}")
-    try:
-        published_on = date.fromisoformat(published)
-    except ValueError as exc:
-        raise UserError(f"--published {published!r}: expected a date as YYYY-MM-DD") from exc
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    content = path.read_bytes()
-    list_label = _label_from(label) if label else (_label_from(path.stem) or published_on.strftime("%Y-%m"))
-    if list_label is None:
-        raise UserError(f"--label {label!r}: expected YYYY年M月 (or YYYY-MM)")
-    try:
-        rows = SERIES[series].parse(content, str(path)).rows
-    except DocumentError as exc:
-        raise UserError(f"{exc} — check --series, or the file") from exc
-    if not rows:
-        raise UserError(f"{path}: no data rows found in the {series} table")
-    sha, _ = RawStore(settings.raw_dir).put(content)
-    if settings.warehouse_path.exists():
-        _, dupes = read_only_query(
-            settings, f"select attachment_url from raw.lists where sha256 = '{sha}' "
-                      f"and attachment_url not like 'manual://%'")
-        if dupes:
-            raise UserError(f"{path}: these bytes are already loaded from {dupes[0][0]}; nothing to add")
-    entry = {
-        "attachment_url": f"manual://{sha}/{path.name}", "notice_url": None, "series": series,
-        "batch_no": batch, "list_label": list_label, "published_on": published_on.isoformat(),
-        "link_text": path.stem, "sha256": sha, "file_type": sniff_file_type(content),
-    }
-    registry = [e for e in read_manual_registry(settings) if e["sha256"] != sha]
-    write_manual_registry(settings, registry + [entry])
-    print(f"Landed {path.name} ({len(content)} bytes, {len(rows)} rows, sha256 {sha[:12]}) "
-          f"as {series} list {list_label}")
-    return entry
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="beian", description="The beian warehouse of CAC AI filings.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialise every asset (fetch, land, validate, load, dbt, export)")
-    query = commands.add_parser("query", help="run one read-only SQL query on the warehouse")
+    commands.add_parser("run", help="the full refresh: look at the source, then fetch, validate and "
+                                    "load every list, build the marts, publish")
+    commands.add_parser("update", help="look at the source and bring the warehouse up to date with "
+                                       "only what is new or changed")
+    query = commands.add_parser("query", help="run one read-only SQL query on the published warehouse")
     query.add_argument("sql")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    commands.add_parser("status", help="lists, rows per series, quarantine, failing checks")
-    ingest = commands.add_parser("ingest", help="add a list file downloaded by hand, then run")
+    lookup = commands.add_parser(
+        "lookup", help="is this filing number, product or filer registered, and still valid?")
+    lookup.add_argument("text", help="a 网信算备 number (any printed form), a gen-AI 备案号 or 上线编号, "
+                                     "or (part of) a product, service or filer name")
+    lookup.add_argument("--format", choices=("table", "json"), default="table")
+    lookup.add_argument("--limit", type=int, default=50, help="show at most this many matches")
+    commands.add_parser("status", help="lists, rows per series, failing lists and checks of the last run")
+    ingest = commands.add_parser("ingest", help="add a list file downloaded by hand, then update")
     ingest.add_argument("file", type=Path)
-    ingest.add_argument("--series", required=True, choices=SERIES_FOR_INGEST)
+    ingest.add_argument("--series", required=True, help="deep_synthesis, algorithm_recommendation, "
+                                                         "genai or cancellation")
     ingest.add_argument("--published", required=True, help="publication date, YYYY-MM-DD")
-    ingest.add_argument("--batch", type=int, help="batch number (第N批), for deep synthesis")
+    ingest.add_argument("--batch", help="batch number (第N批), deep synthesis only")
     ingest.add_argument("--label", help="the list's month, e.g. 2026年3月 (default: from the file name)")
+    report = commands.add_parser("report", help="print the path of the HTML report (--open: open it)")
+    report.add_argument("--open", action="store_true", help="open the report in a browser")
     return parser
+
+
+def command_ingest(settings: Settings, args) -> int:
+    from .manual import IngestError, add_manual_list, check_request
+
+    try:
+        request = check_request(args.file, args.series, args.published, args.batch, args.label)
+        entry, rows = add_manual_list(settings, request)
+    except IngestError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"Landed {args.file.name} ({entry.bytes} bytes, {rows} rows, sha256 {entry.sha256[:12]}) "
+          f"as {entry.series} list {entry.list_label} ({entry.key})")
+    return command_refresh(settings, "update")
+
+
+def command_refresh(settings: Settings, command: str) -> int:
+    from .runs import full_refresh, update
+    from .sources import FetchError
+
+    try:
+        outcome = full_refresh(settings) if command == "run" else update(settings)
+    except FetchError as exc:
+        raise UserError(str(exc)) from exc
+    print_outcome(outcome, settings, command)
+    return 0 if outcome.success else 1
+
+
+def command_report(settings: Settings, open_it: bool) -> int:
+    path = settings.report_dir / "index.html"
+    if not path.is_file():
+        raise UserError(f"no report at {path}: run `beian run` first")
+    print(path)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.as_uri())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"beian: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "query":
             columns, rows = read_only_query(settings, args.sql)
             print(format_rows(columns, rows, args.format))
             return 0
+        if args.command == "lookup":
+            print(run_lookup(settings, args.text, args.format, args.limit))
+            return 0
         if args.command == "status":
             print_status(settings)
             return 0
+        if args.command == "report":
+            return command_report(settings, args.open)
         if args.command == "ingest":
-            ingest_file(settings, args.file, args.series, args.published, args.batch, args.label)
-        return 0 if run_pipeline(settings) else 1
+            return command_ingest(settings, args)
+        return command_refresh(settings, args.command)
     except UserError as exc:
         print(f"beian: {exc}", file=sys.stderr)
         return 2
@@ -267,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not a user error: still one line, traceback on request
         if os.environ.get("BEIAN_DEBUG"):
             raise
-        print(f"beian: unexpected {type(exc).__name__}: {exc} (set BEIAN_DEBUG=1 for the traceback)",
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"beian: unexpected {type(exc).__name__}: {first} (set BEIAN_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return 1
 

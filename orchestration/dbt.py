@@ -2,8 +2,12 @@
 the CLI arguments and the @dbt_assets."""
 
 
+import os
+import shutil
+import sys
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,6 +15,7 @@ from dagster_dbt import (
     DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets,
 )
 
+from .resources import WarehouseResource
 from .settings import DBT_PROJECT_DIR
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -18,9 +23,25 @@ LAYERS = ("staging", "intermediate", "marts")
 
 @cache
 def dbt_project() -> DbtProject:
+    """The project, its manifest prepared at build time (`make`, the test session) by `dbt
+    parse`: never at import. (DbtProject.prepare_if_dev would look for `dbt` on PATH.)"""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()  # parses only under `dagster dev`; make/CI run `dbt parse` first
+    if not project.manifest_path.is_file():
+        raise RuntimeError(f"{project.manifest_path} is missing: run `make` (it runs `dbt parse`) first")
     return project
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside the running Python, so that no entry point (the CLI,
+    `dagster dev`, the tests) depends on an activated virtual environment or on PATH."""
+    beside = Path(sys.executable).parent / "dbt"  # not resolved: a venv's python is a symlink
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise RuntimeError(f"dbt is not installed beside {sys.executable} nor on PATH; "
+                           "run `make install`")
+    return found
 
 
 def model_layer(fqn: list[str]) -> str | None:
@@ -28,9 +49,25 @@ def model_layer(fqn: list[str]) -> str | None:
     return fqn[1] if len(fqn) > 2 and fqn[1] in LAYERS else None
 
 
+def test_description(node: Mapping[str, Any]) -> str:
+    """What a dbt test checks, in words, for the UI: its own description, else its kind and
+    arguments (not_null on filing_number, relationships to dim_batch.list_id, ...)."""
+    if node.get("description"):
+        return node["description"]
+    meta = node.get("test_metadata") or {}
+    kind = meta.get("name") or node["name"]
+    args = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
+    column = node.get("column_name")
+    text = f"dbt test {kind}" + (f" on {column}" if column else "")
+    if args:
+        text += " (" + ", ".join(f"{k}: {str(v).replace(chr(10), ' ')[:120]}" for k, v in args.items()) + ")"
+    return text
+
+
 class BeianDbtTranslator(DagsterDbtTranslator):
     """Models keyed and grouped by layer (marts/fct_filings in group dbt_marts); seeds,
-    the reviewed reference data, as reference/<name> in dbt_reference."""
+    the reviewed reference data, as reference/<name> in dbt_reference; every dbt test a
+    check with a description."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
                        project: DbtProject | None) -> dg.AssetSpec:
@@ -44,6 +81,14 @@ class BeianDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]),
                                        group_name=f"dbt_{layer}")
 
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any],
+                             unique_id: str, project: DbtProject | None) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id)
+        if spec is None or node is None:
+            return spec
+        return spec._replace(description=test_description(node))
+
 
 def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> list[str]:
     """Arguments of the one dbt command the pipeline runs."""
@@ -56,25 +101,71 @@ def dbt_build_args(full_refresh: bool = False, select: str | None = None) -> lis
 
 
 TRANSLATOR = BeianDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+KEEP_RUN_FOLDERS = 3  # dbt's per-invocation folders kept under data/dbt (each is several MB)
+
+
+def keep_partial_parse(run_target: Path, target_dir: Path) -> None:
+    """dbt's parse state from this run, where the next run's dbt starts from (dagster-dbt
+    copies it into each new run folder), so a run re-parses only what changed."""
+    state = run_target / "partial_parse.msgpack"
+    if state.is_file():
+        tmp = target_dir / ".partial_parse.msgpack.tmp"
+        shutil.copyfile(state, tmp)
+        os.replace(tmp, target_dir / "partial_parse.msgpack")
+
+
+def prune_run_folders(target_dir: Path, keep: int = KEEP_RUN_FOLDERS) -> list[Path]:
+    """Remove all but the newest ``keep`` per-run dbt folders; returns those removed."""
+    folders = sorted((p for p in target_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    removed = folders[:-keep] if keep else folders
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+def relation_of(manifest: Mapping[str, Any], unique_id: str) -> str | None:
+    node = manifest["nodes"].get(unique_id)
+    if node is None or node["resource_type"] not in ("model", "seed"):
+        return None
+    return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+
+
+def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
+    """Each materialisation with its relation's row count (dagster/row_count)."""
+    out = []
+    for event in events:
+        unique_id = getattr(event, "metadata", {}).get("unique_id")
+        relation = relation_of(manifest, unique_id.value if hasattr(unique_id, "value") else unique_id) \
+            if unique_id else None
+        if relation and isinstance(event, (dg.Output, dg.AssetMaterialization)):
+            try:
+                rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                event = event.with_metadata({**event.metadata, "dagster/row_count": int(rows)})
+            except Exception:  # a relation dbt did not build (its step failed): no count
+                pass
+        out.append(event)
+    return out
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,
-                name="dbt_models")
-    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        # No .fetch_row_counts(): it opens the DuckDB file through dbt's adapter inside this
-        # process and keeps it open, which then locks out the export steps.
-        yield from dbt.cli(dbt_build_args(), context=context).stream()
+                name="dbt_models", pool="warehouse_writer")
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: WarehouseResource):
+        # dbt writes the build file from its own process: hold the writer lock meanwhile, and
+        # count rows only once dbt has let go of the file (DuckDB has one writer process).
+        with duckdb.writer():
+            invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+            events = list(invocation.stream())
+            target_dir = invocation.target_path.parent
+            keep_partial_parse(invocation.target_path, target_dir)
+            prune_run_folders(target_dir)
+            with duckdb.get_connection() as con:
+                events = with_row_counts(events, invocation.manifest, con)
+        yield from events
+        if not invocation.is_successful():
+            raise dg.Failure(description="dbt build failed; the failing models and tests are in this "
+                                         f"step's log and in {invocation.target_path}/run_results.json")
 
     return dbt_models
-
-
-def mart_names(project: DbtProject | None = None) -> list[str]:
-    """Every model under models/marts, read from the prepared manifest."""
-    import json
-
-    manifest = json.loads((project or dbt_project()).manifest_path.read_text())
-    return sorted(node["name"] for node in manifest["nodes"].values()
-                  if node["resource_type"] == "model" and model_layer(node["fqn"]) == "marts")

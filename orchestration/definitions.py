@@ -1,43 +1,47 @@
-"""The Dagster Definitions: assets, checks, resources and the job, nothing else."""
-
+"""The Dagster Definitions: assets, checks, resources, sensors, schedules and the job."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
 
-from .assets.exports import build_export_assets, build_publish_asset
-from .assets.ingest import landed_files, notice_pages
-from .assets.reconciliation import differences_have_known_causes
-from .assets.series import all_series_assets
-from .assets.statistics import genai_statistics
-from .assets.warehouse import load_warehouse
-from .dbt import build_dbt_assets, dbt_project, mart_names
-from .resources import BeianResource
+from .assets.checks import differences_have_known_causes, newest_list_is_recent
+from .assets.ingest import list_files, notice_pages
+from .assets.lists import list_rows
+from .assets.publish import build_publish_assets
+from .assets.warehouse import genai_statistics, load_lists, reference_tables
+from .automation.conditions import apply_automation
+from .automation.schedules import REFRESH_JOB, daily_refresh
+from .automation.sensors import build_publications_sensor, inbox
+from .dbt import build_dbt_assets, dbt_executable, dbt_project
+from .resources import BeianResource, WarehouseResource
 from .settings import Settings, export_dbt_env, load_settings
-
-REFRESH_JOB = "refresh_all"
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     export_dbt_env(settings)
     project = dbt_project()
-    exports = build_export_assets(mart_names(project))
-    return dg.Definitions(
-        assets=[notice_pages, landed_files, *all_series_assets(), genai_statistics, load_warehouse,
-                build_dbt_assets(), *exports, build_publish_asset(exports)],
-        asset_checks=[differences_have_known_causes],
+    dbt_models = build_dbt_assets()
+    marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
+    defs = dg.Definitions(
+        assets=[notice_pages, list_files, list_rows, load_lists, reference_tables, genai_statistics,
+                dbt_models, *build_publish_assets(marts)],
+        asset_checks=[differences_have_known_causes, newest_list_is_recent],
         resources={
             "beian": BeianResource.from_settings(settings),
-            "duckdb": DuckDBResource(database=str(settings.build_warehouse_path)),
-            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir)),
+            "duckdb": WarehouseResource.from_settings(settings),
+            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir),
+                                  dbt_executable=dbt_executable()),
         },
         jobs=[dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(),
                                   executor_def=dg.in_process_executor,
-                                  description="Everything, from notice pages to Parquet exports, "
-                                              "in one process: one DuckDB writer at a time.")],
+                                  description="Everything, from the notice pages to the published "
+                                              "warehouse, in one process: one DuckDB writer. Run "
+                                              "over every list partition, or over one.")],
+        sensors=[build_publications_sensor(settings), inbox],
+        schedules=[daily_refresh],
         executor=dg.in_process_executor,
     )
+    return apply_automation(defs)
 
 
 defs = build_definitions()

@@ -24,6 +24,11 @@ class LandedFile:
     location: str
     is_new: bool  # False when these bytes were already in the store
 
+    def manifest_row(self) -> dict:
+        """The row of raw.manifest recording this fetch."""
+        return {"url": self.url, "sha256": self.sha256, "bytes": self.bytes, "file_type": self.file_type,
+                "http_status": self.http_status, "fetched_at": self.fetched_at, "fetched_from": self.location}
+
 
 class RawStore:
     def __init__(self, root: Path):
@@ -47,6 +52,9 @@ class RawStore:
 
     def read(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
 
     def land(self, result: FetchResult) -> LandedFile:
         sha, is_new = self.put(result.content)

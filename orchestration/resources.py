@@ -1,41 +1,33 @@
-"""Dagster resources built from the one Settings object."""
+"""Dagster resources, built from the one Settings object."""
 
+from __future__ import annotations
 
-import dataclasses
-import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 
+from .catalog import Catalog
 from .landing import RawStore
-from .settings import Settings
+from .settings import Settings, load_settings
 from .sources import Source, make_source
+from .staged import StagedStore
+from .warehouse import writer_lock
 
 
 class BeianResource(dg.ConfigurableResource):
-    """Where publications come from and where landed bytes go."""
+    """Where publications come from and where landed bytes go: the settings, rebuilt from the
+    BEIAN_* environment the definitions were built with."""
 
-    source: str
-    data_dir: str
-    warehouse_path: str
-    entry_pages: list[str]
-    http_min_interval_s: float = 1.0
-    http_timeout_s: float = 30.0
-    http_retries: int = 4
+    variables: dict[str, str]  # the BEIAN_* settings ("env" is a reserved config key)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "BeianResource":
-        fields = dataclasses.asdict(settings)
-        return cls(**{**fields, "data_dir": str(settings.data_dir),
-                      "warehouse_path": str(settings.warehouse_path),
-                      "entry_pages": list(settings.entry_pages)})
+        return cls(variables=dict(settings.env))
 
     def settings(self) -> Settings:
-        names = [f.name for f in dataclasses.fields(Settings)]
-        values = {name: getattr(self, name) for name in names}
-        return Settings(**{**values, "data_dir": Path(self.data_dir),
-                           "warehouse_path": Path(self.warehouse_path),
-                           "entry_pages": tuple(self.entry_pages)})
+        return load_settings(self.variables)
 
     def make_source(self) -> Source:
         return make_source(self.settings())
@@ -43,23 +35,34 @@ class BeianResource(dg.ConfigurableResource):
     def raw_store(self) -> RawStore:
         return RawStore(self.settings().raw_dir)
 
-    def manual_attachments(self) -> list[dict]:
-        """Attachments an analyst added with ``beian ingest`` (kept across runs)."""
-        return read_manual_registry(self.settings())
+    def staged_store(self) -> StagedStore:
+        return StagedStore(self.settings().staged_dir)
+
+    def catalog(self) -> Catalog:
+        return Catalog(self.settings().catalog_path)
 
 
-def manual_registry_path(settings: Settings) -> Path:
-    return settings.data_dir / "manual" / "attachments.json"
+class WarehouseResource(DuckDBResource):
+    """The DuckDB build file, written by one writer at a time across every process (UI runs,
+    sensor runs, the CLI): each connection holds the writer lock, and a second writer waits
+    at most ``wait_s`` seconds, then fails naming the file."""
 
+    lock_path: str
+    wait_s: float = 600.0
 
-def read_manual_registry(settings: Settings) -> list[dict]:
-    path = manual_registry_path(settings)
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WarehouseResource":
+        return cls(database=str(settings.build_warehouse_path), lock_path=str(settings.writer_lock_path),
+                   wait_s=settings.writer_wait_s)
 
+    @contextmanager
+    def get_connection(self):
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with writer_lock(Path(self.lock_path), self.wait_s, Path(self.database)):
+            with super().get_connection() as con:
+                yield con
 
-def write_manual_registry(settings: Settings, entries: list[dict]) -> None:
-    path = manual_registry_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    tmp.replace(path)
+    def writer(self):
+        """The lock alone, for a step whose writer is another program (dbt)."""
+        return writer_lock(Path(self.lock_path), self.wait_s, Path(self.database))
+

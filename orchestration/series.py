@@ -17,14 +17,20 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .parsers.algorithm_lists import parse_algorithm_tables
+from .parsers.cancellations import parse_cancellation_document
 from .parsers.docx import read_docx_tables
 from .parsers.genai import parse_genai_document, registration_fields
-from .parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI
+from .parsers.notice_pages import (
+    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
+)
 from .parsers.tables import DocumentError, sniff_file_type
 from .schemas.algorithm_filings import (
     AlgorithmRecommendationFilingModel, DeepSynthesisFilingModel,
 )
+from .schemas.cancellations import CancellationModel
 from .schemas.genai_registrations import GenaiRegistrationModel, GenaiRegistrationQualityModel
+from .schemas.split import split_valid
+from .staged import StagedSummary
 
 @dataclass
 class ParsedDocument:
@@ -64,6 +70,10 @@ def _genai_parser(content: bytes, source: str) -> ParsedDocument:
     return ParsedDocument(rows, skipped)
 
 
+def _cancellation_parser(content: bytes, source: str) -> ParsedDocument:
+    return ParsedDocument(parse_cancellation_document(content, source))
+
+
 SERIES: dict[str, SeriesSpec] = {
     spec.name: spec
     for spec in (
@@ -90,12 +100,16 @@ SERIES: dict[str, SeriesSpec] = {
             flag_model=GenaiRegistrationQualityModel,
             parse=_genai_parser,
         ),
+        SeriesSpec(
+            name=SERIES_CANCELLATION,
+            description="Cancellations (注销) of deep-synthesis and algorithm filing numbers, one "
+                        "notice with a PDF list each, on beian.cac.gov.cn.",
+            raw_table="cancellations",
+            model=CancellationModel,
+            parse=_cancellation_parser,
+        ),
     )
 }
-
-LIST_COLUMNS = ("attachment_url", "notice_url", "series", "batch_no", "list_label", "published_on",
-                "link_text", "sha256", "file_type", "parser_version", "rows_extracted")
-
 
 @cache
 def parser_version() -> str:
@@ -108,37 +122,38 @@ def parser_version() -> str:
     return digest.hexdigest()[:12]
 
 
-@dataclass
-class ParsedSeries:
-    rows: pd.DataFrame  # one row per extracted data row, with provenance
-    lists: pd.DataFrame  # one row per list (LIST_COLUMNS), rows_extracted per list
-    errors: dict[str, str]  # attachment_url -> error naming the file and row
-    skipped_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # e.g. inner header rows
-
-
-def parse_series(spec: SeriesSpec, attachments: list[dict], read_bytes: Callable[[str], bytes]) -> ParsedSeries:
-    """Parse every attachment of one series. A file that cannot be parsed is reported
-    in ``errors`` (and loads nothing); the others go on."""
-    frames, skipped, lists, errors = [], [], [], {}
-    version = parser_version()
-    for att in attachments:
-        name = att.get("link_text") or att["attachment_url"]
-        try:
-            document = spec.parse(read_bytes(att["sha256"]), f"{name} <{att['attachment_url']}>")
-        except DocumentError as exc:
-            errors[att["attachment_url"]] = str(exc)
-            continue
-        provenance = {"attachment_url": att["attachment_url"], "sha256": att["sha256"],
-                      "notice_url": att.get("notice_url")}
-        frame = pd.DataFrame.from_records(document.rows).assign(**provenance)
-        if "page" not in frame:
-            frame["page"] = None
-        frames.append(frame)
-        if document.skipped_rows:
-            skipped.append(pd.DataFrame.from_records(document.skipped_rows).assign(**provenance))
-        lists.append({**{k: att.get(k) for k in LIST_COLUMNS}, "parser_version": version,
-                      "rows_extracted": len(frame)})
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return ParsedSeries(rows=rows, lists=pd.DataFrame(lists, columns=list(LIST_COLUMNS)),
-                        errors=errors,
-                        skipped_rows=pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame())
+def stage_list(spec: SeriesSpec, *, key: str, attachment_url: str, notice_url: str | None,
+               sha256: str, content: bytes, name: str) -> tuple[StagedSummary, dict[str, pd.DataFrame]]:
+    """Parse and validate one list: its accepted rows, its quarantined rows (with reasons) and
+    its non-data rows, each with provenance, and a summary. A list that cannot be read, or
+    that yields no data rows, gets ``summary.error`` naming the file, and no rows."""
+    summary = StagedSummary(key=key, series=spec.name, attachment_url=attachment_url, sha256=sha256,
+                            parser_version=parser_version())
+    source = f"{name} <{attachment_url}>"
+    try:
+        document = spec.parse(content, source)
+    except DocumentError as exc:
+        summary.error = str(exc)
+        return summary, {}
+    except Exception as exc:  # a parser bug must not take the other lists down: name the file
+        summary.error = f"{source}: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return summary, {}
+    if not document.rows:
+        summary.error = f"{source}: no data rows in the {spec.name} table (header only, or empty)"
+        return summary, {}
+    provenance = {"attachment_url": attachment_url, "sha256": sha256, "notice_url": notice_url}
+    frame = pd.DataFrame.from_records(document.rows).assign(**provenance)
+    if "page" not in frame:
+        frame["page"] = None
+    outcome = split_valid(frame, spec.model, spec.name, spec.flag_model)
+    skipped = (pd.DataFrame.from_records(document.skipped_rows).assign(**provenance)
+               if document.skipped_rows else pd.DataFrame())
+    summary.rows_extracted = len(frame)
+    summary.rows_accepted = len(outcome.accepted)
+    summary.rows_quarantined = len(outcome.quarantined)
+    summary.rows_skipped = len(skipped)
+    summary.failures_by_check = {str(k): int(v) for k, v in outcome.failures_by_check.items()}
+    summary.flags_by_check = {str(k): int(v) for k, v in outcome.flags_by_check.items()}
+    summary.schema_errors = list(outcome.schema_errors)
+    summary.quarantine_preview = outcome.quarantined[["row_index", "reason"]].head(5).to_dict("records")
+    return summary, {"accepted": outcome.accepted, "quarantined": outcome.quarantined, "skipped": skipped}

@@ -1,10 +1,14 @@
-"""The one place for settings. Every path the project uses is derived here."""
+"""The one place for settings. Every path the project uses is derived here, from the
+environment (BEIAN_*), so the CLI, `dagster dev`, the sensor and the tests agree."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
+
+from .limits import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_MIRROR = PROJECT_ROOT.parent / "shared" / "corpus" / "mirror"
@@ -19,6 +23,9 @@ DEFAULT_ENTRY_PAGES = (
     GENAI_LIVING_PAGE,
     ALGORITHM_LIVING_PAGE,
 )
+# The live beian.cac.gov.cn is a single-page app: its cancellation notices come from a JSON API
+LIVE_ENTRY_PAGES = (DEFAULT_ENTRY_PAGES[0], GENAI_LIVING_PAGE, ALGORITHM_LIVING_PAGE)
+DEFAULT_API_BASE = "https://beian.cac.gov.cn"
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,15 @@ class Settings:
     http_min_interval_s: float  # politeness: the least time between two requests to a host
     http_timeout_s: float
     http_retries: int
+    limits: Limits = field(default_factory=Limits)
+    beian_api_base: str = DEFAULT_API_BASE
+    sensor_interval_s: int = 3600  # how often new_publications looks at the source
+    sensor_recheck: int | None = None  # known lists re-fetched per sensor tick (None: all;
+    # BEIAN_SENSOR_RECHECK=all or a number; 10 by default against the live sites)
+    freshness_warn_days: int = 70  # the newest list of a series older than this warns ...
+    freshness_fail_days: int = 100  # ... and older than this fails (CAC cadence: ~2 months)
+    writer_wait_s: float = 600.0  # how long a second DuckDB writer waits for the first
+    env: Mapping[str, str] = field(default_factory=dict, compare=False)  # the BEIAN_* it came from
 
     @property
     def build_warehouse_path(self) -> Path:
@@ -38,16 +54,54 @@ class Settings:
         return self.warehouse_path.with_name(self.warehouse_path.stem + ".build.duckdb")
 
     @property
+    def warehouse_v1_path(self) -> Path:
+        """A copy in DuckDB 1.x storage, for BI tools that embed DuckDB 1.4/1.5."""
+        return self.warehouse_path.with_name(self.warehouse_path.stem + "_v1.duckdb")
+
+    @property
+    def writer_lock_path(self) -> Path:
+        return self.build_warehouse_path.with_name(self.build_warehouse_path.name + ".lock")
+
+    @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
+
+    @property
+    def staged_dir(self) -> Path:
+        return self.data_dir / "staged"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
 
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 
     @property
+    def report_dir(self) -> Path:
+        return self.data_dir / "report"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.data_dir / "docs"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artefacts and per-run folders: under the data folder, pruned after each run."""
+        return self.data_dir / "dbt"
+
+    @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
 
     @property
     def source_kind(self) -> str:
@@ -78,23 +132,55 @@ def resolve_source(value: str | None) -> str:
     return str(Path(value).expanduser().resolve())
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
+def _number(env: Mapping[str, str], name: str, default, kind=float, minimum: float = 0):
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: not a number") from None
+    if value < minimum:
+        raise ValueError(f"{name}={raw!r}: must be at least {minimum}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment (or ``env``). A malformed value is a ValueError naming it."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("BEIAN_DATA_DIR") or PROJECT_ROOT / "data").expanduser().resolve()
     warehouse = Path(env.get("BEIAN_WAREHOUSE") or data_dir / "warehouse.duckdb").expanduser().resolve()
+    source = resolve_source(env.get("BEIAN_SOURCE"))
     entry = tuple(u.strip() for u in env.get("BEIAN_ENTRY_PAGES", "").split(",") if u.strip())
+    recheck = (env.get("BEIAN_SENSOR_RECHECK") or "").strip().lower()
+    if recheck == "all":
+        sensor_recheck = None
+    elif recheck:
+        sensor_recheck = _number(env, "BEIAN_SENSOR_RECHECK", 0, int)
+    else:  # against the live sites each request costs a polite second
+        sensor_recheck = 10 if source == "live" else None
     return Settings(
-        source=resolve_source(env.get("BEIAN_SOURCE")),
+        source=source,
         data_dir=data_dir,
         warehouse_path=warehouse,
-        entry_pages=entry or DEFAULT_ENTRY_PAGES,
-        http_min_interval_s=float(env.get("BEIAN_HTTP_MIN_INTERVAL", "1.0")),
-        http_timeout_s=float(env.get("BEIAN_HTTP_TIMEOUT", "30")),
-        http_retries=int(env.get("BEIAN_HTTP_RETRIES", "4")),
+        entry_pages=entry or (LIVE_ENTRY_PAGES if source == "live" else DEFAULT_ENTRY_PAGES),
+        http_min_interval_s=_number(env, "BEIAN_HTTP_MIN_INTERVAL", 1.0),
+        http_timeout_s=_number(env, "BEIAN_HTTP_TIMEOUT", 30.0, minimum=0.1),
+        http_retries=_number(env, "BEIAN_HTTP_RETRIES", 4, int),
+        limits=Limits.from_env(env),
+        beian_api_base=(env.get("BEIAN_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
+        sensor_interval_s=_number(env, "BEIAN_SENSOR_INTERVAL", 3600, int, minimum=30),
+        sensor_recheck=sensor_recheck,
+        freshness_warn_days=_number(env, "BEIAN_FRESHNESS_WARN_DAYS", 70, int, minimum=1),
+        freshness_fail_days=_number(env, "BEIAN_FRESHNESS_FAIL_DAYS", 100, int, minimum=1),
+        writer_wait_s=_number(env, "BEIAN_WRITER_WAIT", 600.0),
+        env={k: v for k, v in env.items() if k.startswith("BEIAN_")},
     )
 
 
 def export_dbt_env(settings: Settings) -> None:
     """The dbt profile writes where the Dagster resource writes: the build file derived from
-    the one setting BEIAN_WAREHOUSE."""
+    the one setting BEIAN_WAREHOUSE. dbt's target (its run folders, partial-parse state) lives
+    under the data folder, so the project tree stays clean."""
     os.environ["BEIAN_BUILD_WAREHOUSE"] = str(settings.build_warehouse_path)
+    os.environ["DBT_TARGET_PATH"] = str(settings.dbt_target_dir)

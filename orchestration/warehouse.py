@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ DDL = {
     """,
     "lists": """
         attachment_url VARCHAR PRIMARY KEY,
+        partition_key VARCHAR,
         notice_url VARCHAR,
         series VARCHAR,
         batch_no INTEGER,
@@ -83,7 +85,8 @@ DDL = {
         rows_accepted INTEGER,
         rows_quarantined INTEGER,
         loaded_at TIMESTAMPTZ,
-        last_error VARCHAR
+        last_error VARCHAR,
+        duplicate_of VARCHAR
     """,
     "deep_synthesis_filings": _PROVENANCE + _ALGORITHM_FILING.format(kind_column="role"),
     "algorithm_recommendation_filings": _PROVENANCE + _ALGORITHM_FILING.format(
@@ -91,6 +94,7 @@ DDL = {
     "genai_registrations": _PROVENANCE + """
         tier VARCHAR NOT NULL,
         tier_rule VARCHAR NOT NULL,
+        service_kind VARCHAR NOT NULL,
         serial_raw VARCHAR,
         serial INTEGER,
         locality VARCHAR,
@@ -111,6 +115,38 @@ DDL = {
         scenario VARCHAR,
         quality_flags VARCHAR,
         PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "cancellations": _PROVENANCE + """
+        serial_raw VARCHAR,
+        algorithm_name VARCHAR NOT NULL,
+        role_raw VARCHAR,
+        role VARCHAR,
+        role_note VARCHAR,
+        algorithm_category VARCHAR,
+        entity VARCHAR NOT NULL,
+        product VARCHAR,
+        purpose VARCHAR,
+        filing_number_raw VARCHAR,
+        filing_number VARCHAR NOT NULL,
+        region_code VARCHAR,
+        entity_id VARCHAR,
+        algorithm_type VARCHAR,
+        filing_year INTEGER,
+        filed_series VARCHAR,
+        cancelled_raw VARCHAR,
+        cancelled_month DATE NOT NULL,
+        PRIMARY KEY (attachment_url, table_index, row_index)
+    """,
+    "districts": """
+        district_code VARCHAR PRIMARY KEY,
+        province_code VARCHAR NOT NULL,
+        province VARCHAR,
+        prefecture_code VARCHAR,
+        prefecture VARCHAR,
+        district VARCHAR,
+        level VARCHAR NOT NULL,
+        dataset VARCHAR NOT NULL,
+        dataset_version VARCHAR NOT NULL
     """,
     "skipped_rows": _PROVENANCE + """
         reason VARCHAR NOT NULL,
@@ -169,12 +205,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 DDL_VERSION = hashlib.sha256(json.dumps(DDL, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create the raw tables; True when they were (re)built empty, so every list must be
+    loaded again from the landed bytes."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.ddl_version (version VARCHAR)")
     current = con.execute(f"select version from {RAW_SCHEMA}.ddl_version").fetchone()
+    rebuilt = current is None or current[0] != DDL_VERSION
     with transaction(con):
-        if current is None or current[0] != DDL_VERSION:
+        if rebuilt:
             for table in DDL:
                 if table != "manifest":
                     con.execute(f"DROP TABLE IF EXISTS {RAW_SCHEMA}.{table}")
@@ -182,6 +221,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"insert into {RAW_SCHEMA}.ddl_version values (?)", [DDL_VERSION])
         for table, columns in DDL.items():
             con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} ({columns})")
+    return rebuilt
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -241,41 +281,58 @@ def already_loaded(con: duckdb.DuckDBPyConnection, attachment_url: str, sha256: 
                    parser_version: str) -> bool:
     row = con.execute(f"""
         select 1 from {RAW_SCHEMA}.lists
-        where attachment_url = ? and sha256 = ? and parser_version = ? and last_error is null""",
+        where attachment_url = ? and sha256 = ? and parser_version = ? and last_error is null
+          and duplicate_of is null""",
         [attachment_url, sha256, parser_version]).fetchone()
     return row is not None
 
 
 def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
-              accepted: pd.DataFrame, quarantined: pd.DataFrame,
-              skipped: pd.DataFrame | None = None) -> ListLoad:
-    """Replace one list's rows, its quarantine and its lists row in one transaction.
+              parts: dict[str, Path | None], counts: dict[str, int]) -> ListLoad:
+    """Replace one list's rows, its quarantine, its non-data rows and its lists row in one
+    transaction, reading the staged Parquet parts (accepted, quarantined, skipped).
 
-    Re-loading a list replaces it; a failure rolls back, leaving the previous load
-    whole, and records the error on the list.
+    Re-loading a list replaces it; a failure rolls back, leaving the previous load whole,
+    and records the error on the list.
     """
     url = list_row["attachment_url"]
     try:
         with transaction(con):
-            con.execute(f"delete from {RAW_SCHEMA}.{table} where attachment_url = ?", [url])
-            con.execute(f"delete from {RAW_SCHEMA}.quarantine where attachment_url = ?", [url])
-            con.execute(f"delete from {RAW_SCHEMA}.skipped_rows where attachment_url = ?", [url])
-            _insert_frame(con, table, accepted)
-            _insert_frame(con, "quarantine", quarantined)
-            if skipped is not None:
-                _insert_frame(con, "skipped_rows", skipped)
-            con.execute(f"delete from {RAW_SCHEMA}.lists where attachment_url = ?", [url])
+            _delete_list_rows(con, table, url)
+            for part, target in (("accepted", table), ("quarantined", "quarantine"), ("skipped", "skipped_rows")):
+                if parts.get(part) is not None:
+                    con.execute(f"INSERT INTO {RAW_SCHEMA}.{target} BY NAME "
+                                f"SELECT * FROM read_parquet(?)", [str(parts[part])])
             _insert_frame(con, "lists", pd.DataFrame([{
                 **list_row,
-                "rows_accepted": len(accepted),
-                "rows_quarantined": len(quarantined),
+                "rows_accepted": counts["accepted"],
+                "rows_quarantined": counts["quarantined"],
                 "loaded_at": pd.Timestamp.now(tz="UTC"),
                 "last_error": None,
+                "duplicate_of": None,
             }]))
     except duckdb.Error as exc:
-        record_list_error(con, list_row, f"load failed: {exc}")
-        return ListLoad(url, "failed", 0, 0, str(exc))
-    return ListLoad(url, "loaded", len(accepted), len(quarantined))
+        message = f"load failed: {str(exc).strip().splitlines()[0]}"
+        record_list_error(con, list_row, message)
+        return ListLoad(url, "failed", 0, 0, message)
+    return ListLoad(url, "loaded", counts["accepted"], counts["quarantined"])
+
+
+def _delete_list_rows(con: duckdb.DuckDBPyConnection, table: str, url: str) -> None:
+    for name in (table, "quarantine", "skipped_rows", "lists"):
+        con.execute(f"delete from {RAW_SCHEMA}.{name} where attachment_url = ?", [url])
+
+
+def unload_duplicate(con: duckdb.DuckDBPyConnection, table: str, list_row: dict, duplicate_of: str) -> ListLoad:
+    """A list whose bytes another list carries: its rows go (they are the other list's), and
+    its lists row says which list holds them. Identical bytes are one list."""
+    url = list_row["attachment_url"]
+    with transaction(con):
+        _delete_list_rows(con, table, url)
+        _insert_frame(con, "lists", pd.DataFrame([{**list_row, "rows_extracted": 0, "rows_accepted": 0,
+                                                   "rows_quarantined": 0, "duplicate_of": duplicate_of,
+                                                   "loaded_at": pd.Timestamp.now(tz="UTC")}]))
+    return ListLoad(url, "duplicate", 0, 0)
 
 
 def record_list_error(con: duckdb.DuckDBPyConnection, list_row: dict, error: str) -> None:
@@ -301,11 +358,54 @@ def to_json_records(frame: pd.DataFrame) -> list[str]:
     return [json.dumps(rec, ensure_ascii=False, default=str) for rec in frame.to_dict("records")]
 
 
+class PublishRefused(RuntimeError):
+    """Publishing would lose rows readers have: names the lists."""
+
+
+LIST_ROWS_SQL = f"""
+    select attachment_url, series, list_label, coalesce(rows_accepted, 0) + coalesce(rows_quarantined, 0)
+    from {RAW_SCHEMA}.lists where duplicate_of is null"""
+
+
+def rows_lost(build: duckdb.DuckDBPyConnection, published_path: Path) -> list[str]:
+    """Lists the published warehouse has that the build would drop or shrink. A list whose
+    bytes changed may shrink (a corrected list is its new last good load); one loaded from the
+    same bytes may not, and no list may vanish."""
+    if not published_path.exists():
+        return []
+    old = connect(published_path, read_only=True)
+    try:
+        before = {r[0]: r for r in old.execute(LIST_ROWS_SQL + " and last_error is null").fetchall()}
+        old_sha = dict(old.execute(f"select attachment_url, sha256 from {RAW_SCHEMA}.lists").fetchall())
+    except duckdb.CatalogException:
+        return []  # an older layout: nothing to compare with
+    finally:
+        old.close()
+    after = {r[0]: r for r in build.execute(LIST_ROWS_SQL).fetchall()}
+    new_sha = dict(build.execute(f"select attachment_url, sha256 from {RAW_SCHEMA}.lists").fetchall())
+    duplicates = {r[0] for r in build.execute(
+        f"select attachment_url from {RAW_SCHEMA}.lists where duplicate_of is not null").fetchall()}
+    lost = []
+    for url, (_, series, label, rows) in before.items():
+        if url in duplicates:
+            continue  # its rows are another list's now: identical bytes are one list
+        if url not in after:
+            lost.append(f"{series} {label} <{url}>: published with {rows} rows, missing from this build")
+        elif after[url][3] < rows and new_sha.get(url) == old_sha.get(url):
+            lost.append(f"{series} {label} <{url}>: {rows} rows published, {after[url][3]} in this build")
+    return lost
+
+
 def publish(build_path: Path, published_path: Path) -> int:
     """Copy the finished build file over the published one, atomically: a reader with the
-    old file open keeps reading it, the next reader opens the new one. Returns bytes."""
+    old file open keeps reading it, the next reader opens the new one. Refuses (and publishes
+    nothing) when the build would lose rows readers have. Returns bytes."""
     con = connect(build_path)
     try:
+        lost = rows_lost(con, published_path)
+        if lost:
+            raise PublishRefused("not published: the build has fewer rows than the published warehouse "
+                                 "for " + "; ".join(lost))
         con.execute("CHECKPOINT")  # everything in the file itself, nothing left in the WAL
     finally:
         con.close()
@@ -315,12 +415,54 @@ def publish(build_path: Path, published_path: Path) -> int:
     return published_path.stat().st_size
 
 
+class QueryError(ValueError):
+    """A query that cannot run: the message is DuckDB's, whole (its hints included)."""
+
+
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+
 def query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run ``sql`` on a read-only connection: safe beside a running UI."""
+    """Run ``sql`` on a read-only connection with no access outside the warehouse (no file
+    reads or writes, no extensions, no ATTACH) and the configuration locked."""
+    if not _COMMENT.sub("", sql).strip(" \t\n;"):
+        raise QueryError("nothing to run: the query is empty or only comments")
     con = connect(path, read_only=True)
     try:
-        cursor = con.execute(sql)
+        for setting in ("autoinstall_known_extensions = false", "autoload_known_extensions = false",
+                        "enable_external_access = false", "lock_configuration = true"):
+            con.execute(f"SET {setting}")
+        try:
+            cursor = con.execute(sql)
+        except duckdb.Error as exc:
+            raise QueryError(" ".join(line.strip() for line in str(exc).strip().splitlines() if line.strip())) from exc
         columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall()
+        return columns, cursor.fetchall() if cursor.description else []
     finally:
         con.close()
+
+
+_LOCKS: dict[str, "FileLock"] = {}
+
+
+class WriterBusy(RuntimeError):
+    """Another process is writing the warehouse and did not finish in time."""
+
+
+@contextmanager
+def writer_lock(lock_path: Path, wait_s: float, database: Path) -> Iterator[None]:
+    """One writer of the build file at a time, across processes: UI runs, sensor runs and the
+    CLI. Re-entrant within a process. A second writer waits up to ``wait_s`` seconds."""
+    from filelock import FileLock, Timeout
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _LOCKS.setdefault(str(lock_path), FileLock(str(lock_path)))
+    try:
+        lock.acquire(timeout=wait_s)
+    except Timeout:
+        raise WriterBusy(f"{database} is being written by another run (beian run/update, a sensor or "
+                         f"UI run); waited {wait_s:.0f} s (BEIAN_WRITER_WAIT), try again when it ends") from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -3,7 +3,9 @@
 with stored as (
     select list_id, count(*) as n from {{ ref('fct_filings') }} group by 1
     union all
-    select list_id, count(*) from {{ ref('fct_registrations') }} group by 1
+    select list_id, count(*) from {{ ref('fct_registration_appearances') }} group by 1
+    union all
+    select list_id, count(*) from {{ ref('fct_cancellations') }} group by 1
 ),
 
 quarantined as (

@@ -1,108 +1,119 @@
-"""Discovery of notice pages and the raw landing of every page and attachment."""
+"""The notice pages (one scan of the source) and the list files, one partition per list,
+each stored once by SHA-256 before anything parses it."""
 
 
-import dataclasses
 from collections import Counter
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from ..landing import LandedFile
-from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
-from ..resources import BeianResource
-from ..sources import FetchError
-from ..sources.discovery import discover
+from ..automation.partitions import LISTS, SCAN_TAG, register_lists
+from ..catalog import ORIGIN_MANUAL
+from ..resources import BeianResource, WarehouseResource
+from ..scan import fetch_list, scan_publications
 from ..warehouse import ensure_raw_schema, record_manifest, replace_notices
 
 GROUP = "ingest"
+WRITER_POOL = "warehouse_writer"  # one DuckDB writer at a time (dagster.yaml: pool limit 1)
+SINGLE_RUN = dg.BackfillPolicy.single_run()  # a refresh of every list is one run, not one per list
 
 
-def _manifest_row(landed: LandedFile) -> dict:
-    return {"url": landed.url, "sha256": landed.sha256, "bytes": landed.bytes,
-            "file_type": landed.file_type, "http_status": landed.http_status,
-            "fetched_at": landed.fetched_at, "fetched_from": landed.location}
+def scan_record(context: dg.AssetExecutionContext, beian: BeianResource) -> dict:
+    """The scan this run was started from (CLI, sensor), or a new one (a run from the UI)."""
+    scan_id = context.run.tags.get(SCAN_TAG)
+    record = beian.catalog().load_scan(scan_id) if scan_id else None
+    if record is None:
+        scan = scan_publications(beian.settings())
+        register_lists(context.instance, [s.key for s in scan.lists])
+        record = scan.record()
+    return record
 
 
 @dg.asset(
     group_name=GROUP,
     kinds={"python", "html"},
-    description="Entry pages and the notice pages they link to, each landed by SHA-256; "
-                "writes raw.notices. Yields the attachments to fetch.",
-    check_specs=[dg.AssetCheckSpec("every_page_fetched", asset="notice_pages",
-                                   description="Every linked notice page could be fetched.")],
+    pool=WRITER_POOL,
+    description="Entry pages and the notice pages they link to, each landed by SHA-256: writes "
+                "raw.notices and the pages' raw.manifest rows, and registers one partition per list.",
+    check_specs=[dg.AssetCheckSpec(
+        "every_page_fetched", asset="notice_pages", blocking=True,
+        description="Every entry page and every linked notice page was fetched and read; an "
+                    "entry page that links nothing, or a notice page that reads as none, fails.")],
 )
-def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: DuckDBResource):
-    source = beian.make_source()
-    store = beian.raw_store()
-    found = discover(source, beian.entry_pages)
-    landed = {page.url: store.land(page) for page in found.pages}
-    notices = [{
-        "notice_url": n.url, "title": n.title, "published_on": n.published_on,
-        "series": found.notice_series.get(n.url), "batch_no": n.batch_no,
-        "page_sha256": landed[n.url].sha256, "attachment_count": len(n.attachments),
-        "body_text": n.text,
-    } for n in found.notices]
+def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
+    record = scan_record(context, beian)
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
-        new_pages = record_manifest(con, [_manifest_row(x) for x in landed.values()])
-        replace_notices(con, notices)
-    attachments = [dataclasses.asdict(a) for a in found.attachments()]
-    attachments += beian.manual_attachments()
-    statistics = [n for n in notices if n["series"] == SERIES_GENAI_STATISTICS]
-    yield dg.Output(
-        {"attachments": attachments, "statistics_notices": statistics, "errors": found.errors},
-        metadata={
-            "source": source.description,
-            "pages_fetched": len(found.pages),
-            "pages_new_or_changed": new_pages,
-            "notices_by_series": dict(Counter(str(s) for s in found.notice_series.values())),
-            "attachments": len(attachments),
-        },
-    )
+        if ensure_raw_schema(con):
+            beian.catalog().forget_loads()
+        new_pages = record_manifest(con, record["pages"])
+        replace_notices(con, record["notices"])
+    yield dg.MaterializeResult(metadata={
+        "source": record["source"],
+        "scan_id": record["scan_id"],
+        "pages_fetched": len(record["pages"]),
+        "pages_new_or_changed": new_pages,
+        "notices_by_series": dict(Counter(str(n["series"]) for n in record["notices"])),
+        "dagster/row_count": len(record["notices"]),
+        "warnings": dg.MetadataValue.json(record["warnings"]),
+    })
     yield dg.AssetCheckResult(
-        check_name="every_page_fetched", passed=not found.errors,
+        check_name="every_page_fetched", passed=not record["errors"],
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"errors": dg.MetadataValue.json(found.errors)})
+        metadata={"errors": dg.MetadataValue.json(record["errors"])})
 
 
 @dg.asset(
     group_name=GROUP,
     kinds={"python", "duckdb"},
-    description="Every attachment fetched and stored once by SHA-256 under data/raw, with "
-                "its type sniffed from the bytes; writes raw.manifest.",
-    check_specs=[dg.AssetCheckSpec("every_attachment_fetched", asset="landed_files",
-                                   description="Every discovered attachment was fetched.")],
+    partitions_def=LISTS,
+    backfill_policy=SINGLE_RUN,
+    pool=WRITER_POOL,
+    deps=[notice_pages],
+    description="One list's attachment, fetched (unless the scan that started the run just did) "
+                "and stored once by SHA-256 under data/raw, its type sniffed from the bytes; "
+                "writes its raw.manifest row.",
+    check_specs=[dg.AssetCheckSpec(
+        "every_list_fetched", asset="list_files", blocking=True,
+        description="The list could be fetched: a 403/404/5xx, a timeout, a truncated or empty "
+                    "body, a redirect off the allowed hosts fails the list, naming its URL.")],
 )
-def landed_files(context: dg.AssetExecutionContext, notice_pages: dict, beian: BeianResource,
-                 duckdb: DuckDBResource):
-    source = beian.make_source()
-    store = beian.raw_store()
-    files, manifest, errors = [], [], []
-    for att in notice_pages["attachments"]:
-        if att.get("sha256"):  # added by `beian ingest`: already in the store
-            files.append(att)
+def list_files(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
+    catalog, store = beian.catalog(), beian.raw_store()
+    trusted = context.run.tags.get(SCAN_TAG) is not None
+    source = None
+    fetched, manifest, errors = [], [], {}
+    for key in context.partition_keys:
+        entry = catalog.get(key)
+        if entry is None:
+            errors[key] = f"{key}: not in the list catalogue ({catalog.path}); run `beian update`"
             continue
-        try:
-            landed = store.land(source.fetch(att["url"], referer=att["notice_url"]))
-        except FetchError as exc:
-            errors.append(str(exc))
+        have_bytes = entry.sha256 is not None and store.has(entry.sha256)
+        if entry.origin != ORIGIN_MANUAL and not (trusted and have_bytes and not entry.fetch_error):
+            source = source or beian.make_source()
+            entry, _ = fetch_list(catalog, store, source, entry)
+            have_bytes = entry.sha256 is not None and store.has(entry.sha256)
+        if entry.fetch_error:
+            errors[key] = entry.fetch_error
             continue
-        manifest.append(_manifest_row(landed))
-        files.append({"attachment_url": att["url"], "notice_url": att["notice_url"],
-                      "series": att["series"], "batch_no": att["batch_no"],
-                      "list_label": att["list_label"], "published_on": att["published_on"],
-                      "link_text": att["link_text"], "sha256": landed.sha256,
-                      "file_type": landed.file_type})
+        if not have_bytes:
+            errors[key] = f"{entry.attachment_url}: its bytes ({entry.sha256}) are not in {store.root}"
+            continue
+        fetched.append(entry)
+        manifest.append({"url": entry.attachment_url, "sha256": entry.sha256, "bytes": entry.bytes or 0,
+                         "file_type": entry.file_type, "http_status": entry.http_status or 200,
+                         "fetched_at": entry.fetched_at, "fetched_from": entry.fetched_from})
     with duckdb.get_connection() as con:
         ensure_raw_schema(con)
         new = record_manifest(con, manifest)
-    context.log.info(f"{len(files)} attachments, {new} new or changed")
-    yield dg.Output(files, metadata={
-        "attachments": len(files),
-        "new_or_changed": new,
-        "bytes": sum(m["bytes"] for m in manifest),
-        "by_type": dict(Counter(f["file_type"] for f in files)),
+    for error in errors.values():
+        context.log.error(error)
+    yield dg.MaterializeResult(metadata={
+        "lists": len(context.partition_keys),
+        "fetched": len(fetched),
+        "new_or_changed_bytes": new,
+        "bytes": sum(e.bytes or 0 for e in fetched),
+        "by_type": dict(Counter(str(e.file_type) for e in fetched)),
+        "duplicates": dg.MetadataValue.json({e.key: e.duplicate_of for e in fetched if e.duplicate_of}),
     })
     yield dg.AssetCheckResult(
-        check_name="every_attachment_fetched", passed=not errors,
-        severity=dg.AssetCheckSeverity.ERROR, metadata={"errors": dg.MetadataValue.json(errors)})
+        check_name="every_list_fetched", passed=not errors, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"failed": dg.MetadataValue.json(errors)})

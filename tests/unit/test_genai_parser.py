@@ -10,7 +10,8 @@ from orchestration.parsers.tables import DocumentError, Table, TableRow
 NATIONAL_HEADER = ("序号", "属地", "大模型名称", "备案单位", "备案编号", "备案时间")
 OLD_NATIONAL_HEADER = ("序号", "属地", "模型名称", "备案单位", "备案号", "备案时间")
 LOCAL_HEADER = ("序号", "属地", "应用/功能名称", "登记单位", "上线编号", "登记时间")
-ROW_KEYS = {"tier", "tier_rule", "serial_raw", "locality", "service_name", "filer",
+ON_DEVICE_HEADER = ("序号", "属地", "大模型名称", "备案单位", "备案编号", "备案时间", "适用场景")
+ROW_KEYS = {"tier", "tier_rule", "service_kind", "serial_raw", "locality", "service_name", "filer",
             "registration_number", "registered_on_raw", "scenario", "table_index", "row_index", "page"}
 
 
@@ -134,3 +135,24 @@ def test_missing_required_header_names_the_file():
 def test_document_that_is_neither_docx_nor_pdf_is_rejected():
     with pytest.raises(DocumentError, match="page.htm"):
         parse_genai_document(b"<html><body>Referer required</body></html>", "page.htm")
+
+
+def on_device(serial: int) -> tuple[str, ...]:
+    return (str(serial), "广东省", f"端侧模型{serial}", f"广东手机公司{serial}",
+            f"Guangdong-DuanCe{serial}-20260701{serial:04d}", "2026/7/10", "手机端侧智能助手")
+
+
+def test_on_device_table_is_national_with_its_own_serials():
+    # a later list: 备案 and 登记 rows in one table, then the on-device table numbered from 1
+    main = table(NATIONAL_HEADER, national(1), national(2), local(1), index=0)
+    device = table(ON_DEVICE_HEADER, on_device(1), on_device(2), index=1)
+    result = parse_genai_tables([main, device], "list.docx")
+    kinds = [(r["serial_raw"], r["tier"], r["service_kind"], r["tier_rule"]) for r in result.rows]
+    assert kinds == [
+        ("1", "national_filing", "general", "number_pattern"),
+        ("2", "national_filing", "general", "number_pattern"),
+        ("1", "local_registration", "general", "number_pattern"),
+        ("1", "national_filing", "on_device", "on_device_table"),
+        ("2", "national_filing", "on_device", "on_device_table"),
+    ]
+    assert result.rows[-1]["scenario"] == "手机端侧智能助手"

@@ -1,20 +1,20 @@
--- Serials of each tier that appear in no list, up to the higher of the largest listed
--- serial and the largest stated cumulative total.
+-- Main-sequence serials of each tier that appear in no list, up to the higher of the largest
+-- listed serial and the largest stated total net of on-device services (which have their own
+-- sequence).
 with evidence as (
-    select * from {{ ref('int_genai_serial_evidence') }}
+    select * from {{ ref('int_genai_serial_evidence') }} where service_kind = 'general'
 ),
 
 stated_totals as (
-    select 'national_filing' as tier, max(national_cumulative) as stated_max
-    from {{ ref('stg_genai_statistics') }}
-    union all
-    select 'local_registration', max(local_cumulative) from {{ ref('stg_genai_statistics') }}
+    select tier, max(stated_general_cumulative) as stated_max
+    from {{ ref('int_genai_reconciliation_basis') }}
+    group by 1
 ),
 
 expected as (
     select tier, unnest(generate_series(1, greatest(max(serial), max(coalesce(stated_max, 0))))) as serial
     from evidence
-    inner join stated_totals using (tier)
+    left join stated_totals using (tier)
     group by tier
 )
 

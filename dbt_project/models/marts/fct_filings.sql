@@ -1,10 +1,23 @@
--- One row per algorithm filing per list appearance.
+-- One row per algorithm filing per list appearance, with its decoded number, its filer and
+-- whether it is still valid.
 with filings as (
     select * from {{ ref('int_algorithm_filings') }}
 ),
 
 provinces as (
     select * from {{ ref('stg_provinces') }}
+),
+
+regions as (
+    select * from {{ ref('int_region_codes') }}
+),
+
+types as (
+    select * from {{ ref('algorithm_types') }}
+),
+
+status as (
+    select * from {{ ref('int_filing_status') }}
 )
 
 select
@@ -26,12 +39,27 @@ select
     filings.purpose,
     filings.remark,
     filings.region_code,
+    filings.region_code as district_code,
     provinces.province_code,
-    provinces.province_name as province,
+    coalesce(regions.province, provinces.province_name) as province,
+    regions.prefecture,
+    regions.district,
+    regions.resolved_level as district_resolved_level,
     filings.entity_id,
+    filings.entity_id as entity_key,
     filings.algorithm_type,
+    types.algorithm_type_label,
+    case filings.series
+        when 'deep_synthesis' then filings.algorithm_type = '01'
+        else filings.algorithm_type in ('02', '03', '04', '05', '06')
+             or (filings.algorithm_type = '01' and filings.algorithm_category = '生成合成类')
+    end as algorithm_type_fits_series,
     filings.filing_year,
     filings.is_first_appearance,
+    coalesce(status.status, 'active') as status,
+    status.cancelled_on,
+    status.cancellation_notice_url,
+    status.cancellation_evidence,
     filings.attachment_url,
     filings.attachment_sha256,
     filings.notice_url,
@@ -40,3 +68,6 @@ select
 from filings
 left join provinces
     on provinces.province_code = left(filings.region_code, 2)
+left join regions using (region_code)
+left join types using (algorithm_type)
+left join status using (filing_number)

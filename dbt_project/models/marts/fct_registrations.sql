@@ -1,16 +1,42 @@
--- One row per gen-AI registration: national filings (备案) and local registrations (登记).
-with registrations as (
-    select * from {{ ref('int_genai_registrations') }}
+-- One row per gen-AI registration: national filings (备案, general and on-device) and local
+-- registrations (登记), keyed by tier, service kind and serial. A registration re-listed by a
+-- later list (an annual summary) is counted once: its attributes and provenance come from its
+-- latest appearance, its list and period keys from the list that first published it. Every
+-- appearance is in fct_registration_appearances.
+with appearances as (
+    select
+        *,
+        tier || ':' || service_kind || ':' || serial as registration_key,
+        min(list_month) over by_registration as first_list_month,
+        arg_min(list_label, list_month) over by_registration as first_list_label,
+        arg_min(list_id, list_month) over by_registration as first_list_id,
+        count(*) over by_registration as list_appearances
+    from {{ ref('int_genai_registrations') }}
+    window by_registration as (partition by tier, service_kind, serial)
+),
+
+current_rows as (
+    select * from appearances
+    qualify row_number() over (
+        partition by tier, service_kind, serial
+        order by list_month desc, list_label desc, table_index, row_index
+    ) = 1
 ),
 
 provinces as (
     select * from {{ ref('stg_provinces') }}
+),
+
+entities as (
+    select distinct name, entity_key, resolution from {{ ref('int_entity_members') }} where series = 'genai'
 )
 
 select
+    registrations.registration_key,
     registrations.registration_row_id,
-    registrations.list_id,
+    registrations.first_list_id as list_id,
     registrations.tier,
+    registrations.service_kind,
     registrations.serial,
     registrations.serial_raw,
     registrations.locality_province_code as province_code,
@@ -18,6 +44,10 @@ select
     registrations.locality,
     registrations.service_name,
     registrations.filer,
+    entities.entity_key,
+    entities.resolution as entity_resolution,
+    registrations.locality_province_code = '00'
+        or lower(coalesce(registrations.number_prefix, '')) = 'zhongyangqiye' as is_central_soe,
     registrations.registration_number,
     registrations.number_prefix,
     registrations.number_province_code,
@@ -33,8 +63,11 @@ select
     registrations.registered_on_note,
     registrations.is_supplementary,
     {{ period_keys('registrations.registered_on', 'registered') }},
-    registrations.list_label,
-    {{ period_keys('registrations.list_month', 'list') }},
+    registrations.first_list_label as list_label,
+    {{ period_keys('registrations.first_list_month', 'list') }},
+    registrations.first_list_month,
+    registrations.list_label as current_list_label,
+    registrations.list_appearances,
     registrations.tier_rule,
     registrations.quality_flags,
     registrations.scenario,
@@ -44,8 +77,9 @@ select
     registrations.table_index,
     registrations.row_index,
     registrations.page
-from registrations
+from current_rows as registrations
 left join provinces as locality
     on locality.province_code = registrations.locality_province_code
 left join provinces as number_province
     on number_province.province_code = registrations.number_province_code
+left join entities on entities.name = registrations.filer

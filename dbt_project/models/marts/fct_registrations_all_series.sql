@@ -1,10 +1,11 @@
 -- Every series in one shape, one row per filing or registration per list appearance:
--- the conformed table for BI (slice by series, tier, batch, period, province, filer).
+-- the conformed table for BI (slice by series, tier, batch, period, province, filer, status).
 with algorithm_filings as (
     select
         filing_row_id as row_id,
         series,
         'filing' as tier,
+        cast(null as varchar) as service_kind,
         list_id,
         batch_no,
         list_label,
@@ -14,30 +15,36 @@ with algorithm_filings as (
         filing_number as registration_number,
         algorithm_name as name,
         entity as filer,
+        entity_key,
         province_code,
         province,
-        is_first_appearance as is_new
+        is_first_appearance as is_new,
+        status
     from {{ ref('fct_filings') }}
 ),
 
 genai as (
     select
-        registration_row_id as row_id,
+        appearances.registration_row_id as row_id,
         'genai' as series,
-        tier,
-        list_id,
+        appearances.tier,
+        appearances.service_kind,
+        appearances.list_id,
         cast(null as integer) as batch_no,
-        list_label,
-        list_month as period_month,
-        list_quarter as period_quarter,
-        list_year as period_year,
-        registration_number,
-        service_name as name,
-        filer,
-        province_code,
-        province,
-        true as is_new
-    from {{ ref('fct_registrations') }}
+        appearances.list_label,
+        cast(date_trunc('month', appearances.list_month) as date) as period_month,
+        strftime(appearances.list_month, '%Y') || '-Q' || cast(quarter(appearances.list_month) as varchar) as period_quarter,
+        cast(year(appearances.list_month) as integer) as period_year,
+        appearances.registration_number,
+        appearances.service_name as name,
+        appearances.filer,
+        registrations.entity_key,
+        registrations.province_code,
+        registrations.province,
+        appearances.is_first_appearance as is_new,
+        'active' as status
+    from {{ ref('fct_registration_appearances') }} as appearances
+    inner join {{ ref('fct_registrations') }} as registrations using (registration_key)
 )
 
 select * from algorithm_filings

@@ -15,7 +15,7 @@ gap_findings as (
     from comparisons
     inner join findings
         on findings.cause = 'serial_in_no_list' and findings.tier = comparisons.tier
-       and findings.serial <= comparisons.stated_value
+       and findings.serial <= comparisons.stated_value - comparisons.on_device_rows
     where comparisons.comparison = 'serials_in_no_list'
     group by all
 ),
@@ -44,6 +44,7 @@ select
     comparisons.stated_value - comparisons.lists_value as difference,
     comparisons.lists_max_serial,
     comparisons.lists_distinct_serials,
+    comparisons.on_device_rows,
     comparisons.lists_rows,
     comparisons.registered_in_period,
     strftime(comparisons.closing_month, '%Y-%m') as closing_list,

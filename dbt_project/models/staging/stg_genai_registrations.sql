@@ -7,6 +7,7 @@ renamed as (
         {{ row_keys('registration_row_id') }},
         tier,
         tier_rule,
+        service_kind,
         serial,
         serial_raw,
         locality,

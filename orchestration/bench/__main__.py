@@ -10,10 +10,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from .cli import execute_refresh
-from .series import SERIES
-from .schemas.split import split_valid
-from .settings import CORPUS_MIRROR, load_settings
+from ..cli import execute_refresh
+from ..series import SERIES
+from ..schemas.split import split_valid
+from ..settings import CORPUS_MIRROR, load_settings
 
 
 def _timed(fn, repeat: int = 3) -> tuple[float, object]:

@@ -1,0 +1,51 @@
+{#- Every appearance of a record in a list, marked where its attributes change from its
+    previous appearance: the basis of the SCD2 versions and of the per-list changes.
+    Adds attributes_hash, appearance_no, previous_list_id, starts_version, changed_columns
+    (the attributes that differ from the previous appearance) and version_no. -#}
+{% macro mark_versions(relation, record_key, attributes, order_by) -%}
+    with hashed as (
+        select
+            *,
+            md5(concat_ws('|', {% for column in attributes %}coalesce(cast({{ column }} as varchar), '∅'){{ ", " if not loop.last }}{% endfor %})) as attributes_hash
+        from {{ relation }}
+    ),
+
+    lagged as (
+        select
+            *,
+            lag(attributes_hash) over by_record as previous_attributes_hash,
+            lag(list_id) over by_record as previous_list_id,
+            {% for column in attributes -%}
+            lag({{ column }}) over by_record as previous_{{ column }},
+            {% endfor -%}
+            row_number() over by_record as appearance_no
+        from hashed
+        window by_record as (partition by {{ record_key }} order by {{ order_by }})
+    ),
+
+    marked as (
+        select
+            * exclude ({% for column in attributes %}previous_{{ column }}{{ ", " if not loop.last }}{% endfor %}),
+            previous_attributes_hash is null or previous_attributes_hash != attributes_hash as starts_version,
+            nullif(concat_ws(', ', {% for column in attributes %}
+                case when previous_attributes_hash is not null and {{ column }} is distinct from previous_{{ column }}
+                     then '{{ column }}' end{{ ", " if not loop.last }}{% endfor %}), '') as changed_columns
+        from lagged
+    )
+
+    select
+        *,
+        sum(case when starts_version then 1 else 0 end) over (
+            partition by {{ record_key }} order by {{ order_by }}
+            rows between unbounded preceding and current row
+        ) as version_no
+    from marked
+{%- endmacro %}
+
+{#- The key filer names are compared by: brackets and white space folded, and the company-form
+    variants 有限责任公司 / 股份有限公司 compared as 有限公司. Names are never rewritten. -#}
+{% macro entity_name_key(name) -%}
+    replace(replace(
+        regexp_replace(replace(replace(lower({{ name }}), '(', '（'), ')', '）'), '\s+', '', 'g'),
+        '有限责任公司', '有限公司'), '股份有限公司', '有限公司')
+{%- endmacro %}

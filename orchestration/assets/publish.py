@@ -1,0 +1,85 @@
+"""What leaves the warehouse, once every model and test has passed: the exports (Parquet, CSV
+and a Frictionless data package), the dbt docs, the published warehouse that readers open,
+and its DuckDB 1.x copy for BI tools."""
+
+
+import os
+import shutil
+import time
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ..publish.compat import write_v1_copy
+from ..publish.exports import DATAPACKAGE, export_marts
+from ..resources import BeianResource, WarehouseResource
+from ..warehouse import PublishRefused, publish
+from .ingest import WRITER_POOL
+
+GROUP = "publish"
+EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
+DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
+V1_KEY = dg.AssetKey(["bi", "warehouse_v1"])
+
+
+def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
+    @dg.asset(key=EXPORTS_KEY, group_name=GROUP, kinds={"parquet", "csv"}, deps=marts, pool=WRITER_POOL,
+              description="Every mart as Parquet (zstd; column descriptions in the field metadata) "
+                          "and as CSV in UTF-8 with a BOM (for Excel), with datapackage.json, a "
+                          "Frictionless Data Package listing each file's schema, rows and sha256. "
+                          "The folder data/exports is swapped in whole.")
+    def exports(beian: BeianResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        out = beian.settings().exports_dir
+        with duckdb.get_connection() as con:
+            manifest = export_marts(con, out)
+        rows = manifest.rows_by_table()
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(out)),
+            "datapackage": dg.MetadataValue.path(str(out / DATAPACKAGE)),
+            "tables": len(rows),
+            "rows_by_table": dg.MetadataValue.json(rows),
+            "bytes": sum(f.bytes for f in manifest.files),
+        })
+
+    @dg.asset(key=DOCS_KEY, group_name=GROUP, kinds={"dbt", "html"}, deps=marts, pool=WRITER_POOL,
+              description="The dbt docs as one static page (dbt docs generate --static), every model "
+                          "and column with its description and lineage: data/docs/index.html.")
+    def dbt_docs(beian: BeianResource, dbt: DbtCliResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        target = beian.settings().docs_dir / "index.html"
+        with duckdb.writer():  # dbt reads the build file from its own process
+            invocation = dbt.cli(["docs", "generate", "--static"], raise_on_error=True)
+            invocation.wait()
+            page = invocation.target_path / "static_index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(".index.html.tmp")
+        shutil.copyfile(page, tmp)
+        os.replace(tmp, target)
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)),
+                                              "bytes": target.stat().st_size})
+
+    @dg.asset(key="published_warehouse", group_name=GROUP, kinds={"duckdb"}, pool=WRITER_POOL,
+              deps=[EXPORTS_KEY, DOCS_KEY],
+              description="The warehouse readers and BI tools open (read-only): a copy of the build "
+                          "file, swapped in whole once every model, test and export has passed. It "
+                          "is never replaced by a build with fewer rows for a list.")
+    def published_warehouse(beian: BeianResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        settings = beian.settings()
+        with duckdb.writer():
+            try:
+                size = publish(settings.build_warehouse_path, settings.warehouse_path)
+            except PublishRefused as exc:
+                raise dg.Failure(description=str(exc)) from None
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_path)),
+                                              "bytes": size, "published_at": time.time()})
+
+    @dg.asset(key=V1_KEY, group_name=GROUP, kinds={"duckdb"}, deps=["published_warehouse"],
+              description="The published warehouse in DuckDB 1.x storage (v1.4.0), readable by the "
+                          "DuckDB 1.4/1.5 that BI drivers embed; table and column comments kept; "
+                          "swapped in whole with each publish.")
+    def warehouse_v1(beian: BeianResource) -> dg.MaterializeResult:
+        settings = beian.settings()
+        rows = write_v1_copy(settings.warehouse_path, settings.warehouse_v1_path)
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),
+                                              "tables": len(rows), "bytes": settings.warehouse_v1_path.stat().st_size})
+
+    return [exports, dbt_docs, published_warehouse, warehouse_v1]

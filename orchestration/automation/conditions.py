@@ -1,0 +1,33 @@
+"""Declarative automation and freshness, applied in one place.
+
+- dbt models, the reference tables and everything published rebuild when their inputs change,
+  and not otherwise: ``eager``, without its wait for missing upstream partitions (each list is
+  a partition of every raw table, but only its own series' table ever gets it).
+- The list partitions are not automated: the new_publications sensor requests exactly the new
+  ones, and the daily schedule refreshes them all.
+- The published warehouse warns when it has not been refreshed for 2 days, and fails at 7.
+"""
+
+
+from datetime import timedelta
+
+import dagster as dg
+
+EAGER = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
+AUTOMATED_GROUPS = ("dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_reference", "publish")
+PUBLISHED_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=7),
+                                                     warn_window=timedelta(days=2))
+
+
+def automated(selection: dg.AssetSelection) -> dg.AssetSelection:
+    return selection & (dg.AssetSelection.groups(*AUTOMATED_GROUPS)
+                        | dg.AssetSelection.keys(["raw", "provinces"], ["raw", "districts"]))
+
+
+def apply_automation(defs: dg.Definitions) -> dg.Definitions:
+    defs = defs.map_resolved_asset_specs(
+        func=lambda spec: spec.replace_attributes(automation_condition=EAGER),
+        selection=automated(dg.AssetSelection.all()))
+    return defs.map_resolved_asset_specs(
+        func=lambda spec: spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS),
+        selection=dg.AssetSelection.keys("published_warehouse"))

@@ -1,0 +1,28 @@
+"""One partition per list: ``deep_synthesis/2026-01``, ``genai/2026-04``,
+``cancellation/2025-09`` (series and list label; see catalog.partition_key)."""
+
+
+import dagster as dg
+
+LISTS = dg.DynamicPartitionsDefinition(name="lists")
+
+# The run tag that names the scan a run was started from: its fetches are trusted, not repeated.
+SCAN_TAG = "beian/scan_id"
+
+
+def series_of(key: str) -> str:
+    return key.split("/", 1)[0]
+
+
+def register_lists(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
+    """Add the partitions not known yet, in order; returns those added."""
+    known = set(instance.get_dynamic_partitions(LISTS.name))
+    new = [k for k in dict.fromkeys(keys) if k not in known]
+    if new:
+        instance.add_dynamic_partitions(LISTS.name, new)
+    return new
+
+
+def range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that make one run cover the partitions from the first to the last of ``keys``."""
+    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}

@@ -1,0 +1,1 @@
+"""Reference data from maintained packages (no Dagster imports: plain Python)."""

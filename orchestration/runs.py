@@ -1,0 +1,269 @@
+"""`beian run` and `beian update`: a look at the source, then the Dagster runs it calls for,
+in this process (so the warehouse has one writer), with live progress and a summary.
+
+- run: the full refresh, every known list in one run over all list partitions.
+- update: what one new_publications sensor tick does, then only what is new: one run per new
+  or changed list, then one run for the marts and everything published downstream of them.
+  With nothing new it loads no Dagster definitions and runs no dbt at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .scan import Scan, scan_publications
+from .settings import Settings
+
+DAGSTER_YAML = """\
+# Written by beian. Run history stays here (DAGSTER_HOME under the data folder).
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    # the steps that write the DuckDB build file share the pool "warehouse_writer": one at a time
+    default_limit: 1
+"""
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME under the data folder, with beian's dagster.yaml (unless the user's own)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def dagster_instance(settings: Settings):
+    import dagster as dg
+
+    ensure_dagster_home(settings)
+    return dg.DagsterInstance.get()
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    label: str
+    success: bool
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step, last line of its error)
+    failed_checks: list[tuple[str, str, str, dict]] = field(default_factory=list)  # asset, check, severity, metadata
+
+
+@dataclass
+class Outcome:
+    scan: Scan
+    runs: list[RunRecord] = field(default_factory=list)
+    nothing_new: bool = False
+    rows_before: dict[str, int] = field(default_factory=dict)
+    rows_after: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        return (all(r.success for r in self.runs) and not self.scan.errors and not self.scan.failed)
+
+
+class StepProgress:
+    """Steps done, of how many, and the one running: a rich progress bar on a terminal, a line
+    per step elsewhere. Read from the run's events by a thread while the run goes on."""
+
+    def __init__(self, instance, run_id: str, total: int, label: str):
+        from rich.console import Console
+
+        self.instance, self.run_id, self.total, self.label = instance, run_id, total, label
+        self.console = Console(stderr=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _events(self, cursor: int):
+        import dagster as dg
+
+        kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+                 dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
+        try:
+            records = self.instance.all_logs(self.run_id)
+        except Exception:  # the run is not stored yet
+            return [], cursor
+        new = [r for r in records[cursor:] if r.dagster_event and r.dagster_event.event_type in kinds]
+        return new, len(records)
+
+    def _follow(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        cursor, done, live = 0, 0, self.console.is_terminal
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=self.console, transient=True) if live else None
+        task = progress.add_task(self.label, total=self.total) if progress else None
+        with progress or contextlib.nullcontext():
+            while True:
+                stopping = self._stop.is_set()
+                events, cursor = self._events(cursor)
+                for record in events:
+                    event = record.dagster_event
+                    if event.event_type_value == "STEP_START":
+                        if progress:
+                            progress.update(task, description=f"{self.label}: {event.step_key}")
+                        else:
+                            self.console.print(f"  [{done + 1}/{self.total}] {event.step_key}", highlight=False)
+                    else:
+                        done += 1
+                        if progress:
+                            progress.update(task, completed=done)
+                if stopping:
+                    return
+                self._stop.wait(0.3)
+
+
+def _run_record(result, label: str) -> RunRecord:
+    record = RunRecord(result.run_id, label, result.success)
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            message = event.event_specific_data.error.message.strip().splitlines()
+            record.failed_steps.append((event.step_key, message[-1] if message else ""))
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed:
+                record.failed_checks.append((data.asset_key.to_user_string(), data.check_name,
+                                             data.severity.value,
+                                             {k: getattr(v, "value", v) for k, v in data.metadata.items()}))
+    return record
+
+
+def execute(settings: Settings, instance, defs, label: str, *, partition_key: str | None = None,
+            asset_selection=None, tags: dict | None = None) -> RunRecord:
+    """One run of the refresh job (or a part of it), in process; dbt's output goes to a log."""
+    import dagster as dg
+
+    from .automation.schedules import REFRESH_JOB
+
+    job = defs.resolve_job_def(REFRESH_JOB)
+    plan_job = job.get_subset(asset_selection=set(asset_selection)) if asset_selection else job
+    total = len(plan_job.graph.node_defs)
+    run_id = str(uuid.uuid4())
+    log_path = settings.logs_dir / f"run-{run_id[:8]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    with StepProgress(instance, run_id, total, label), open(log_path, "w", encoding="utf-8") as log, \
+            contextlib.redirect_stdout(log):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet,
+                                        partition_key=partition_key, asset_selection=asset_selection,
+                                        tags=tags, run_id=run_id)
+    _keep_last_logs(settings.logs_dir)
+    return _run_record(result, label)
+
+
+def _keep_last_logs(folder: Path, keep: int = 20) -> None:
+    logs = sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime)
+    for old in logs[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def published_rows(settings: Settings) -> dict[str, int]:
+    """Rows per series in the published warehouse (what readers see)."""
+    if not settings.warehouse_path.exists():
+        return {}
+    from .warehouse import query
+
+    try:
+        _, rows = query(settings.warehouse_path,
+                        "select series, sum(rows_accepted) from raw.lists where duplicate_of is null group by 1")
+    except Exception:  # an older warehouse layout
+        return {}
+    return {series: int(n or 0) for series, n in rows}
+
+
+def full_refresh(settings: Settings) -> Outcome:
+    """Every known list in one run over all list partitions, then the marts and publish."""
+    from .automation.partitions import SCAN_TAG, range_tags, register_lists
+    from .definitions import build_definitions
+
+    started = time.perf_counter()
+    outcome = Outcome(scan_publications(settings), rows_before=published_rows(settings))
+    instance = dagster_instance(settings)
+    register_lists(instance, [s.key for s in outcome.scan.lists])
+    defs = build_definitions(settings)
+    from .automation.partitions import LISTS
+
+    keys = instance.get_dynamic_partitions(LISTS.name)
+    tags = {SCAN_TAG: outcome.scan.scan_id, "beian/trigger": "beian run",
+            **(range_tags(keys) if keys else {})}
+    selection = None if keys else _unpartitioned(defs)
+    outcome.runs.append(execute(settings, instance, defs, "full refresh", asset_selection=selection, tags=tags))
+    outcome.rows_after = published_rows(settings)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _unpartitioned(defs) -> list:
+    graph = defs.resolve_asset_graph()
+    return [k for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is None]
+
+
+def downstream_selection(defs, raw_keys: list, pages_changed: bool) -> list:
+    """What must rebuild after the lists loaded: the assets downstream of the raw tables that
+    changed (the notice pages and statistics too, when the pages changed), unpartitioned."""
+    import dagster as dg
+
+    from .automation.sensors import PAGE_ASSETS
+
+    roots = list(raw_keys) + (PAGE_ASSETS if pages_changed else [])
+    graph = defs.resolve_asset_graph()
+    selected = dg.AssetSelection.keys(*roots).downstream().resolve(graph)
+    # the reference tables are cheap and must exist before any model reads them
+    reference = {dg.AssetKey(["raw", "provinces"]), dg.AssetKey(["raw", "districts"])}
+    return sorted((k for k in selected | set(roots) | reference
+                   if graph.get(k).partitions_def is None), key=lambda k: k.to_user_string())
+
+
+def update(settings: Settings) -> Outcome:
+    """One look at the source; then only the new and changed lists, and what depends on them."""
+    started = time.perf_counter()
+    scan = scan_publications(settings)
+    outcome = Outcome(scan)
+    if not scan.pending and not scan.pages_changed and not scan.errors:
+        outcome.nothing_new = True
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    import dagster as dg
+
+    from .automation.partitions import SCAN_TAG, register_lists
+    from .automation.sensors import list_assets
+    from .definitions import build_definitions
+    from .series import SERIES
+
+    outcome.rows_before = published_rows(settings)
+    instance = dagster_instance(settings)
+    register_lists(instance, [s.key for s in scan.lists])
+    defs = build_definitions(settings)
+    touched = set()
+    for item in scan.pending:
+        record = execute(settings, instance, defs, f"list {item.key}", partition_key=item.key,
+                         asset_selection=list_assets(item.entry.series),
+                         tags={SCAN_TAG: scan.scan_id, "beian/trigger": "beian update"})
+        outcome.runs.append(record)
+        if record.success:
+            touched.add(dg.AssetKey(["raw", SERIES[item.entry.series].raw_table]))
+    if touched or scan.pages_changed or scan.errors:
+        selection = downstream_selection(defs, sorted(touched, key=str), scan.pages_changed > 0 or bool(scan.errors))
+        outcome.runs.append(execute(settings, instance, defs, "marts and publish", asset_selection=selection,
+                                    tags={SCAN_TAG: scan.scan_id, "beian/trigger": "beian update"}))
+    outcome.rows_after = published_rows(settings)
+    outcome.seconds = time.perf_counter() - started
+    return outcome

@@ -1,0 +1,232 @@
+"""A small DuckDB 2.0 warehouse shaped like ours (marts tables with comments, dbt-style views),
+its v1 copy, and DuckDB 1.x clients in virtual environments of their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pytest
+
+from orchestration.publish import write_v1_copy
+from orchestration.settings import PROJECT_ROOT
+
+# Cached across sessions (git-ignored): creating one takes ~10 s and needs the package index.
+BI_CLIENTS_DIR = Path(os.environ.get("BEIAN_BI_CLIENTS_DIR", PROJECT_ROOT / ".cache" / "bi-clients"))
+DUCKDB_1X_VERSIONS = ("1.5.6", "1.4.5")
+MART_TABLES = ["dim_province", "fct_registrations", "reconciliation_findings"]
+
+# Named warehouse.duckdb so its catalog is "warehouse", as in the views dbt writes.
+WAREHOUSE_SQL = r"""
+CREATE SCHEMA raw;
+CREATE SCHEMA staging;
+CREATE SCHEMA marts;
+
+CREATE TABLE raw.genai_registrations (row_index INTEGER, service_name VARCHAR, registered_on_raw VARCHAR);
+INSERT INTO raw.genai_registrations VALUES (1, '文心一言', '2023/8/31'), (2, '通义千问', '2023/9/1（补登）');
+CREATE VIEW "warehouse"."staging"."stg_genai_registrations" AS
+    SELECT row_index, service_name FROM "warehouse"."raw"."genai_registrations";
+COMMENT ON VIEW staging.stg_genai_registrations IS 'Staging view (dbt materialises staging as views).';
+
+CREATE TABLE marts.fct_registrations (
+    registration_id INTEGER PRIMARY KEY,
+    tier VARCHAR NOT NULL,
+    serial BIGINT,
+    service_name VARCHAR NOT NULL,
+    filer VARCHAR,
+    registration_number VARCHAR NOT NULL,
+    province VARCHAR,
+    registered_on DATE,
+    is_supplementary BOOLEAN NOT NULL,
+    remark VARCHAR,
+    loaded_at TIMESTAMPTZ NOT NULL
+);
+INSERT INTO marts.fct_registrations VALUES
+    (1, 'national_filing', 1, '文心一言', '北京百度网讯科技有限公司', 'Beijing-WenXinYiYan-20230821',
+     '北京市', DATE '2023-08-31', false, NULL, TIMESTAMPTZ '2026-11-30 13:56:30+00'),
+    (2, 'national_filing', 2, '智谱清言（ChatGLM）', '北京智谱华章科技有限公司', 'Beijing-ChatGLM-20230821',
+     '北京市', DATE '2023-08-31', false, '', TIMESTAMPTZ '2026-11-30 13:56:30+00'),
+    (3, 'local_registration', NULL, 'AI上海, "小申"', NULL, 'Shanghai-AISHANGHAI-20260828S0212',
+     '上海市', NULL, true, '2023年8月更新应用产品
+第二行：“引号”, 逗号', TIMESTAMPTZ '2026-11-30 21:56:30.25+08'),
+    (4, 'national_filing', 263, '通义千问', '阿里云计算有限公司', 'ZheJiang-TongYiQianWen-20230901',
+     '浙江省', DATE '2023-09-01', true, '（补登）', TIMESTAMPTZ '2026-11-30 13:56:30+00');
+COMMENT ON TABLE marts.fct_registrations IS 'One row per gen-AI registration: 备案 (national) and 登记 (local).';
+COMMENT ON COLUMN marts.fct_registrations.registration_id IS 'Surrogate key.';
+COMMENT ON COLUMN marts.fct_registrations.tier IS 'national_filing (备案) or local_registration (登记).';
+COMMENT ON COLUMN marts.fct_registrations.serial IS '序号: the cumulative national serial; NULL where the list has none.';
+COMMENT ON COLUMN marts.fct_registrations.service_name IS '模型名称 or 应用/功能名称 as listed.';
+COMMENT ON COLUMN marts.fct_registrations.filer IS '备案单位 / 登记单位.';
+COMMENT ON COLUMN marts.fct_registrations.registration_number IS '备案号 or 上线编号, as printed.';
+COMMENT ON COLUMN marts.fct_registrations.province IS 'Canonical province of 属地.';
+COMMENT ON COLUMN marts.fct_registrations.registered_on IS '备案时间 / 登记时间 (the list''s date).';
+COMMENT ON COLUMN marts.fct_registrations.is_supplementary IS 'True where the date carries （补登）.';
+COMMENT ON COLUMN marts.fct_registrations.remark IS 'Notes printed with the row.';
+COMMENT ON COLUMN marts.fct_registrations.loaded_at IS 'When the row was loaded (UTC).';
+
+CREATE TABLE marts.dim_province (
+    province_code VARCHAR PRIMARY KEY,
+    province VARCHAR NOT NULL,
+    pinyin VARCHAR,
+    is_municipality BOOLEAN,
+    share_of_filings DECIMAL(5, 2)
+);
+INSERT INTO marts.dim_province VALUES
+    ('00', '国资委', 'ZhongYangQiYe', NULL, 0.50),
+    ('11', '北京市', 'Beijing', true, 31.25),
+    ('31', '上海市', 'Shanghai', true, 20.00),
+    ('33', '浙江省', 'Zhejiang', false, NULL);
+COMMENT ON TABLE marts.dim_province IS 'Provinces by GB/T 2260 code (省级行政区).';
+COMMENT ON COLUMN marts.dim_province.province_code IS 'GB/T 2260 code, first two digits.';
+COMMENT ON COLUMN marts.dim_province.province IS '省份 in Chinese.';
+COMMENT ON COLUMN marts.dim_province.pinyin IS 'Pinyin as in registration numbers.';
+COMMENT ON COLUMN marts.dim_province.is_municipality IS '直辖市?';
+COMMENT ON COLUMN marts.dim_province.share_of_filings IS 'Percent of all filings.';
+
+CREATE TABLE marts.reconciliation_findings (
+    finding_id VARCHAR PRIMARY KEY,
+    tier VARCHAR NOT NULL,
+    serial INTEGER,
+    found_on DATE,
+    reviewed BOOLEAN NOT NULL
+);
+COMMENT ON TABLE marts.reconciliation_findings IS 'Differences found in the lists (none yet).';
+COMMENT ON COLUMN marts.reconciliation_findings.finding_id IS 'Key of the finding.';
+COMMENT ON COLUMN marts.reconciliation_findings.reviewed IS 'Whether a person reviewed it.';
+
+CREATE VIEW "warehouse"."marts"."national_filings" AS
+    SELECT * FROM "warehouse"."marts"."fct_registrations" WHERE tier = 'national_filing';
+"""
+
+# Runs under any DuckDB (1.4, 1.5, 2.0): everything a BI user sees, as JSON. One checksum
+# per table: md5 over the rows as text, sorted; TimeZone fixed so TIMESTAMPTZ renders alike.
+PROBE = r"""
+import json, sys
+import duckdb
+
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("SET TimeZone = 'UTC'")
+
+
+def rows(sql):
+    return con.execute(sql).fetchall()
+
+
+def relation(schema, name):
+    return '"' + schema.replace('"', '""') + '"."' + name.replace('"', '""') + '"'
+
+
+out = {"duckdb": duckdb.__version__, "tables": {}, "columns": {}, "views": {}}
+for schema, table, comment in rows(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
+        "WHERE database_name = current_database() ORDER BY 1, 2"):
+    count, checksum = rows(
+        "SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, chr(10) ORDER BY t::VARCHAR), '')) "
+        "FROM " + relation(schema, table) + " AS t")[0]
+    out["tables"][schema + "." + table] = {"rows": count, "checksum": checksum, "comment": comment}
+for schema, table, column, data_type, comment in rows(
+        "SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() ORDER BY schema_name, table_name, column_index"):
+    out["columns"][schema + "." + table + "." + column] = [data_type, comment]
+for schema, view, comment in rows(
+        "SELECT schema_name, view_name, comment FROM duckdb_views() "
+        "WHERE database_name = current_database() AND NOT internal ORDER BY 1, 2"):
+    count = rows("SELECT count(*) FROM " + relation(schema, view))[0][0]
+    out["views"][schema + "." + view] = {"rows": count, "comment": comment}
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def probe(python: Path | str, database: Path) -> subprocess.CompletedProcess[str]:
+    """Run PROBE on ``database`` with ``python`` (a subprocess, so each DuckDB is its own)."""
+    return subprocess.run([str(python), "-c", PROBE, str(database)], capture_output=True,
+                          text=True, timeout=120)
+
+
+def probe_json(python: Path | str, database: Path) -> dict:
+    result = probe(python, database)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def run_probe() -> Callable[[Path | str, Path], subprocess.CompletedProcess[str]]:
+    """PROBE as a fixture, so test modules need not import this conftest by name."""
+    return probe
+
+
+@pytest.fixture(scope="session")
+def read_probe() -> Callable[[Path | str, Path], dict]:
+    return probe_json
+
+
+@pytest.fixture(scope="session")
+def mart_tables() -> list[str]:
+    return list(MART_TABLES)
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB 2.0 file with marts tables (Chinese text, dates, integers, booleans,
+    decimals, NULLs, an empty table), comments on every mart, and dbt-style views."""
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(WAREHOUSE_SQL)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def v1_copy(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    target = tmp_path_factory.mktemp("published") / "warehouse_v1.duckdb"
+    return target, write_v1_copy(warehouse, target)
+
+
+@pytest.fixture(scope="session", params=DUCKDB_1X_VERSIONS, ids=lambda v: f"duckdb-{v}")
+def duckdb_1x_python(request: pytest.FixtureRequest) -> Path:
+    """The python of a virtual environment holding only duckdb==<version>, as a BI driver
+    bundling DuckDB 1.x would; the project's own venv (DuckDB 2.0) is never touched."""
+    return client_venv(request.param)
+
+
+def client_venv(version: str) -> Path:
+    home = BI_CLIENTS_DIR / f"duckdb-{version}"
+    python = home / "bin" / "python"
+    if _has_duckdb(python, version):
+        return python
+    # Built under another name and renamed in, so a half-built one is never taken for ready.
+    staging = BI_CLIENTS_DIR / f".duckdb-{version}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    BI_CLIENTS_DIR.mkdir(parents=True, exist_ok=True)
+    for command in ([sys.executable, "-m", "venv", str(staging)],
+                    [str(staging / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                     "--disable-pip-version-check", f"duckdb=={version}"]):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            pytest.fail(f"could not create the DuckDB {version} client in {staging}: "
+                        f"{' '.join(command)}\n{result.stderr[-2000:]}")
+    shutil.rmtree(home, ignore_errors=True)  # a broken one, if any
+    try:
+        staging.rename(home)
+    except OSError:  # another session got there first
+        shutil.rmtree(staging, ignore_errors=True)
+    if not _has_duckdb(python, version):
+        pytest.fail(f"{python} does not import duckdb {version}")
+    return python
+
+
+def _has_duckdb(python: Path, version: str) -> bool:
+    if not python.exists():
+        return False
+    result = subprocess.run([str(python), "-c", "import duckdb; print(duckdb.__version__)"],
+                            capture_output=True, text=True, timeout=60)
+    return result.returncode == 0 and result.stdout.strip() == version
