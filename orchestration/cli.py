@@ -99,38 +99,54 @@ def run_lookup(settings: Settings, text: str, fmt: str, limit: int) -> str:
 # ---------------------------------------------------------------- run, update, status
 
 
+LIST_FAILURE_KEYS = ("failed", "unreadable")  # check metadata naming failed lists: {key: error}
+DETAIL_KEYS = ("errors", "unbalanced", "stale", "failed_or_unbalanced", "problems", "unreviewed_findings",
+               "unexplained_figures", "rows_failing_by_check")
+
+
+def failed_lists(outcome) -> dict[str, str]:
+    """Every list that failed, with its one-line reason: in the look at the source, and in
+    the runs (fetching, reading)."""
+    failures = {item.key: item.entry.fetch_error for item in outcome.scan.failed}
+    for run in outcome.runs:
+        for _, _, _, metadata in run.failed_checks:
+            for name in LIST_FAILURE_KEYS:
+                if isinstance(metadata.get(name), dict):
+                    failures.update(metadata[name])
+    return failures
+
+
 def print_outcome(outcome, settings: Settings, command: str) -> None:
     """The summary: lists new, changed, unchanged and failed; rows added; checks failed."""
     scan = outcome.scan
     states = {state: len(scan.by_state(state)) for state in ("new", "changed", "unchanged", "failed", "duplicate")}
-    verdict = "succeeded" if outcome.success else "FAILED"
-    if outcome.nothing_new:
-        verdict = "nothing new"
+    verdict = "nothing new" if outcome.nothing_new else ("succeeded" if outcome.success else "FAILED")
     print(f"beian {command} {verdict} in {outcome.seconds:.1f} s (source: {scan.source}; "
           f"warehouse: {settings.warehouse_path})")
     print("lists: " + ", ".join(f"{n} {state}" for state, n in states.items())
           + f"; pages new or changed: {scan.pages_changed}")
-    series = sorted(set(outcome.rows_before) | set(outcome.rows_after))
     if outcome.runs:
+        series = sorted(set(outcome.rows_before) | set(outcome.rows_after))
         added = [(s, outcome.rows_after.get(s, 0) - outcome.rows_before.get(s, 0), outcome.rows_after.get(s, 0))
                  for s in series]
         print(format_rows(["series", "rows_added", "rows_now"], added, "table"))
     for problem in scan.errors:
         print(f"  FAILED page: {problem}")
-    for item in scan.failed:
-        print(f"  FAILED list {item.key}: {item.entry.fetch_error}")
+    for key, error in failed_lists(outcome).items():
+        print(f"  FAILED list {key}: {error}")
+    for warning in scan.warnings:
+        print(f"  warning: {warning}")
     checks = [c for run in outcome.runs for c in run.failed_checks]
     print(f"checks failed: {len(checks)}")
     for asset, check, severity, metadata in checks:
-        detail = next((json.dumps(v, ensure_ascii=False, default=str)[:300] for k, v in metadata.items()
-                       if v not in (None, [], {}, "(none)") and k in (
-                           "errors", "failed", "unreadable", "unbalanced", "stale", "failed_or_unbalanced",
-                           "problems", "unreviewed_findings", "unexplained_figures")), "")
+        detail = next((json.dumps(metadata[k], ensure_ascii=False, default=str)[:400] for k in DETAIL_KEYS
+                       if metadata.get(k) not in (None, [], {}, "(none)")), "")
         print(f"  {severity:5} {asset} · {check} {detail}".rstrip())
     for run in outcome.runs:
         for step, message in run.failed_steps:
-            print(f"  step {step} failed ({run.label}): {message}")
-    print(f"run logs: {settings.logs_dir}")
+            print(f"  step {step} failed ({run.label}): {message[:400]}")
+    if not outcome.nothing_new:
+        print(f"run logs: {settings.logs_dir}")
 
 
 def print_status(settings: Settings) -> None:

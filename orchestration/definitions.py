@@ -8,7 +8,7 @@ from .assets.ingest import list_files, notice_pages
 from .assets.lists import list_rows
 from .assets.publish import build_publish_assets
 from .assets.warehouse import genai_statistics, load_lists, reference_tables
-from .automation.conditions import apply_automation
+from .automation.conditions import apply_automation, automation_sensor
 from .automation.schedules import REFRESH_JOB, daily_refresh
 from .automation.sensors import build_publications_sensor, inbox
 from .dbt import build_dbt_assets, dbt_executable, dbt_project
@@ -37,7 +37,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
                                   description="Everything, from the notice pages to the published "
                                               "warehouse, in one process: one DuckDB writer. Run "
                                               "over every list partition, or over one.")],
-        sensors=[build_publications_sensor(settings), inbox],
+        sensors=[build_publications_sensor(settings), inbox, automation_sensor],
         schedules=[daily_refresh],
         executor=dg.in_process_executor,
     )

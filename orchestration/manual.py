@@ -13,7 +13,7 @@ from pathlib import Path
 from .catalog import ORIGIN_MANUAL, Catalog, ListEntry
 from .landing import RawStore
 from .parsers.notice_pages import SERIES_DEEP_SYNTHESIS, list_label
-from .parsers.tables import DocumentError, sniff_file_type
+from .parsers.tables import DocumentError
 from .series import SERIES
 from .settings import Settings
 from .sources.base import FetchResult, now_utc

@@ -32,9 +32,9 @@ concurrency:
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME under the data folder, with beian's dagster.yaml (unless the user's own)."""
+    """The Dagster home: DAGSTER_HOME if set (as `make dev` sets it), else data/dagster_home;
+    with beian's dagster.yaml unless one is there already."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
-    os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -44,9 +44,9 @@ def ensure_dagster_home(settings: Settings) -> Path:
 
 def dagster_instance(settings: Settings):
     import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
 
-    ensure_dagster_home(settings)
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(ensure_dagster_home(settings))))
 
 
 @dataclass
@@ -61,6 +61,7 @@ class RunRecord:
 @dataclass
 class Outcome:
     scan: Scan
+    instance: object = None  # the Dagster instance the runs are recorded in
     runs: list[RunRecord] = field(default_factory=list)
     nothing_new: bool = False
     rows_before: dict[str, int] = field(default_factory=dict)
@@ -134,7 +135,10 @@ class StepProgress:
 def _run_record(result, label: str) -> RunRecord:
     record = RunRecord(result.run_id, label, result.success)
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
+        if event.event_type_value == "STEP_SKIPPED":  # an upstream output missing: nothing built
+            record.success = False
+            record.failed_steps.append((event.step_key, "skipped: an upstream step produced nothing"))
+        elif event.event_type_value == "STEP_FAILURE":
             message = event.event_specific_data.error.message.strip().splitlines()
             record.failed_steps.append((event.step_key, message[-1] if message else ""))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -149,7 +153,6 @@ def _run_record(result, label: str) -> RunRecord:
 def execute(settings: Settings, instance, defs, label: str, *, partition_key: str | None = None,
             asset_selection=None, tags: dict | None = None) -> RunRecord:
     """One run of the refresh job (or a part of it), in process; dbt's output goes to a log."""
-    import dagster as dg
 
     from .automation.schedules import REFRESH_JOB
 
@@ -196,7 +199,7 @@ def full_refresh(settings: Settings) -> Outcome:
 
     started = time.perf_counter()
     outcome = Outcome(scan_publications(settings), rows_before=published_rows(settings))
-    instance = dagster_instance(settings)
+    instance = outcome.instance = dagster_instance(settings)
     register_lists(instance, [s.key for s in outcome.scan.lists])
     defs = build_definitions(settings)
     from .automation.partitions import LISTS
@@ -232,6 +235,9 @@ def downstream_selection(defs, raw_keys: list, pages_changed: bool) -> list:
                    if graph.get(k).partitions_def is None), key=lambda k: k.to_user_string())
 
 
+SEPARATE_RUNS_UP_TO = 3  # new or changed lists that `update` runs one by one
+
+
 def update(settings: Settings) -> Outcome:
     """One look at the source; then only the new and changed lists, and what depends on them."""
     started = time.perf_counter()
@@ -243,15 +249,25 @@ def update(settings: Settings) -> Outcome:
         return outcome
     import dagster as dg
 
-    from .automation.partitions import SCAN_TAG, register_lists
+    from .automation.partitions import LISTS, SCAN_TAG, range_tags, register_lists
     from .automation.sensors import list_assets
     from .definitions import build_definitions
     from .series import SERIES
 
     outcome.rows_before = published_rows(settings)
-    instance = dagster_instance(settings)
+    instance = outcome.instance = dagster_instance(settings)
     register_lists(instance, [s.key for s in scan.lists])
     defs = build_definitions(settings)
+    if len(scan.pending) > SEPARATE_RUNS_UP_TO:
+        # many lists (a new warehouse, new parsing code): one run over every list partition is
+        # cheaper than a run each; the unchanged lists in it are skipped, not parsed again
+        keys = instance.get_dynamic_partitions(LISTS.name)
+        outcome.runs.append(execute(settings, instance, defs, "new and changed lists",
+                                    tags={SCAN_TAG: scan.scan_id, "beian/trigger": "beian update",
+                                          **range_tags(keys)}))
+        outcome.rows_after = published_rows(settings)
+        outcome.seconds = time.perf_counter() - started
+        return outcome
     touched = set()
     for item in scan.pending:
         record = execute(settings, instance, defs, f"list {item.key}", partition_key=item.key,

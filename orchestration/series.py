@@ -122,38 +122,79 @@ def parser_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def stage_list(spec: SeriesSpec, *, key: str, attachment_url: str, notice_url: str | None,
-               sha256: str, content: bytes, name: str) -> tuple[StagedSummary, dict[str, pd.DataFrame]]:
-    """Parse and validate one list: its accepted rows, its quarantined rows (with reasons) and
-    its non-data rows, each with provenance, and a summary. A list that cannot be read, or
-    that yields no data rows, gets ``summary.error`` naming the file, and no rows."""
-    summary = StagedSummary(key=key, series=spec.name, attachment_url=attachment_url, sha256=sha256,
-                            parser_version=parser_version())
-    source = f"{name} <{attachment_url}>"
+@dataclass(frozen=True)
+class ListInput:
+    """One list to stage: its key, where it came from and its bytes."""
+    key: str
+    attachment_url: str
+    notice_url: str | None
+    sha256: str
+    content: bytes
+    name: str
+
+
+def _parse_one(spec: SeriesSpec, item: ListInput) -> tuple[StagedSummary, pd.DataFrame | None, pd.DataFrame]:
+    summary = StagedSummary(key=item.key, series=spec.name, attachment_url=item.attachment_url,
+                            sha256=item.sha256, parser_version=parser_version())
+    source = f"{item.name} <{item.attachment_url}>"
     try:
-        document = spec.parse(content, source)
+        document = spec.parse(item.content, source)
     except DocumentError as exc:
         summary.error = str(exc)
-        return summary, {}
+        return summary, None, pd.DataFrame()
     except Exception as exc:  # a parser bug must not take the other lists down: name the file
-        summary.error = f"{source}: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        return summary, {}
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        summary.error = f"{source}: unexpected {type(exc).__name__}: {first}"
+        return summary, None, pd.DataFrame()
     if not document.rows:
         summary.error = f"{source}: no data rows in the {spec.name} table (header only, or empty)"
-        return summary, {}
-    provenance = {"attachment_url": attachment_url, "sha256": sha256, "notice_url": notice_url}
+        return summary, None, pd.DataFrame()
+    provenance = {"attachment_url": item.attachment_url, "sha256": item.sha256, "notice_url": item.notice_url}
     frame = pd.DataFrame.from_records(document.rows).assign(**provenance)
     if "page" not in frame:
         frame["page"] = None
-    outcome = split_valid(frame, spec.model, spec.name, spec.flag_model)
     skipped = (pd.DataFrame.from_records(document.skipped_rows).assign(**provenance)
                if document.skipped_rows else pd.DataFrame())
     summary.rows_extracted = len(frame)
-    summary.rows_accepted = len(outcome.accepted)
-    summary.rows_quarantined = len(outcome.quarantined)
-    summary.rows_skipped = len(skipped)
-    summary.failures_by_check = {str(k): int(v) for k, v in outcome.failures_by_check.items()}
-    summary.flags_by_check = {str(k): int(v) for k, v in outcome.flags_by_check.items()}
-    summary.schema_errors = list(outcome.schema_errors)
-    summary.quarantine_preview = outcome.quarantined[["row_index", "reason"]].head(5).to_dict("records")
-    return summary, {"accepted": outcome.accepted, "quarantined": outcome.quarantined, "skipped": skipped}
+    return summary, frame, skipped
+
+
+def _by_list(frame: pd.DataFrame, url: str) -> pd.DataFrame:
+    return frame[frame["attachment_url"] == url] if len(frame) else frame
+
+
+def stage_lists(spec: SeriesSpec, items: list[ListInput]) -> list[tuple[StagedSummary, dict[str, pd.DataFrame]]]:
+    """Parse every list of one series, then validate all their rows in one pandera pass (its
+    cost is mostly per call, not per row), and split the outcome back per list: accepted rows,
+    quarantined rows with reasons, non-data rows, each with provenance, and a summary. A list
+    that cannot be read, or yields no data rows, gets ``summary.error`` naming the file."""
+    parsed = [_parse_one(spec, item) for item in items]
+    frames = [frame for _, frame, _ in parsed if frame is not None]
+    if not frames:
+        return [(summary, {}) for summary, _, _ in parsed]
+    outcome = split_valid(pd.concat(frames, ignore_index=True), spec.model, spec.name, spec.flag_model)
+    staged = []
+    for summary, frame, skipped in parsed:
+        if frame is None:
+            staged.append((summary, {}))
+            continue
+        url = summary.attachment_url
+        accepted, quarantined = _by_list(outcome.accepted, url), _by_list(outcome.quarantined, url)
+        summary.rows_accepted, summary.rows_quarantined = len(accepted), len(quarantined)
+        summary.rows_skipped = len(skipped)
+        if len(quarantined):
+            checks = quarantined["failed_checks"].str.split(", ").explode()
+            summary.failures_by_check = {str(k): int(v) for k, v in checks.value_counts().items()}
+            summary.quarantine_preview = quarantined[["row_index", "reason"]].head(5).to_dict("records")
+        if len(accepted) and "quality_flags" in accepted:
+            flags = accepted.loc[accepted["quality_flags"] != "", "quality_flags"].str.split(", ").explode()
+            summary.flags_by_check = {str(k): int(v) for k, v in flags.value_counts().items()}
+        summary.schema_errors = list(outcome.schema_errors)
+        staged.append((summary, {"accepted": accepted, "quarantined": quarantined, "skipped": skipped}))
+    return staged
+
+
+def stage_list(spec: SeriesSpec, *, key: str, attachment_url: str, notice_url: str | None,
+               sha256: str, content: bytes, name: str) -> tuple[StagedSummary, dict[str, pd.DataFrame]]:
+    """One list: see stage_lists."""
+    return stage_lists(spec, [ListInput(key, attachment_url, notice_url, sha256, content, name)])[0]

@@ -442,7 +442,7 @@ def query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
         con.close()
 
 
-_LOCKS: dict[str, "FileLock"] = {}
+_LOCKS: dict = {}  # lock file path -> filelock.FileLock, one per process (re-entrant)
 
 
 class WriterBusy(RuntimeError):

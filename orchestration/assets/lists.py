@@ -10,7 +10,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from ..automation.partitions import LISTS
 from ..resources import BeianResource
-from ..series import SERIES, parser_version, stage_list
+from ..series import SERIES, ListInput, parser_version, stage_lists
 from .ingest import SINGLE_RUN, list_files
 
 GROUP = "validate"
@@ -47,23 +47,27 @@ def column_schema(model) -> dg.TableSchema:
 def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
     catalog, store, staged = beian.catalog(), beian.raw_store(), beian.staged_store()
     version = parser_version()
-    summaries, parsed, errors = [], 0, {}
-    for key in context.partition_keys:
-        entry = catalog.get(key)
-        if entry is None or entry.sha256 is None or entry.duplicate_of or not store.has(entry.sha256):
-            continue  # not fetched (list_files failed it) or a duplicate: nothing to read
+    keys = set(context.partition_keys)
+    summaries, to_parse = [], {}
+    for entry in catalog.entries():
+        if entry.key not in keys or entry.sha256 is None or entry.duplicate_of or not store.has(entry.sha256):
+            continue  # not in this run, not fetched (list_files failed it), or a duplicate
         summary = staged.summary(entry.sha256, version)
-        if summary is None:
-            summary, frames = stage_list(SERIES[entry.series], key=key, attachment_url=entry.attachment_url,
-                                         notice_url=entry.notice_url, sha256=entry.sha256,
-                                         content=store.read(entry.sha256),
-                                         name=entry.link_text or entry.attachment_url)
+        if summary is not None:
+            summaries.append(summary)  # the same bytes read by the same code: not parsed again
+            continue
+        to_parse.setdefault(entry.series, []).append(ListInput(
+            entry.key, entry.attachment_url, entry.notice_url, entry.sha256, store.read(entry.sha256),
+            entry.link_text or entry.attachment_url))
+    parsed = 0
+    for series, items in to_parse.items():
+        for summary, frames in stage_lists(SERIES[series], items):
             staged.write(summary, frames)
+            summaries.append(summary)
             parsed += 1
-        if summary.error:
-            errors[key] = summary.error
-            context.log.error(summary.error)
-        summaries.append(summary)
+    errors = {s.key: s.error for s in summaries if s.error}
+    for error in errors.values():
+        context.log.error(error)
     unbalanced = [s.key for s in summaries if not s.balanced]
     failing: dict[str, int] = {}
     for s in summaries:

@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 
 from ..publish.compat import write_v1_copy
 from ..publish.exports import DATAPACKAGE, export_marts
+from ..publish.report import build_report
 from ..resources import BeianResource, WarehouseResource
 from ..warehouse import PublishRefused, publish
 from .ingest import WRITER_POOL
@@ -19,6 +20,7 @@ from .ingest import WRITER_POOL
 GROUP = "publish"
 EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
 DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
+REPORT_KEY = dg.AssetKey(["bi", "report"])
 V1_KEY = dg.AssetKey(["bi", "warehouse_v1"])
 
 
@@ -57,8 +59,27 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)),
                                               "bytes": target.stat().st_size})
 
+    @dg.asset(key=REPORT_KEY, group_name=GROUP, kinds={"html", "plotly"}, deps=marts, pool=WRITER_POOL,
+              description="A static HTML report that works offline (Plotly's JS beside it): the "
+                          "registry over time against the official totals, new filings per list, "
+                          "roles, categories, provinces, the top filers, filed/cancelled/active, "
+                          "and what is new in the latest list. data/report/index.html.")
+    def report(beian: BeianResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        out = beian.settings().report_dir
+        with duckdb.get_connection() as con:
+            result = build_report(con, out)
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "charts": result.chart_count,
+            "empty_charts": dg.MetadataValue.json(list(result.empty_charts)),
+            "failed_charts": dg.MetadataValue.json(list(result.failed_charts)),
+            "data_as_of": str(result.data_as_of),
+            "bytes": result.bytes,
+            "preview": dg.MetadataValue.md(result.summary_markdown()),
+        })
+
     @dg.asset(key="published_warehouse", group_name=GROUP, kinds={"duckdb"}, pool=WRITER_POOL,
-              deps=[EXPORTS_KEY, DOCS_KEY],
+              deps=[EXPORTS_KEY, DOCS_KEY, REPORT_KEY],
               description="The warehouse readers and BI tools open (read-only): a copy of the build "
                           "file, swapped in whole once every model, test and export has passed. It "
                           "is never replaced by a build with fewer rows for a list.")
@@ -82,4 +103,4 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),
                                               "tables": len(rows), "bytes": settings.warehouse_v1_path.stat().st_size})
 
-    return [exports, dbt_docs, published_warehouse, warehouse_v1]
+    return [exports, dbt_docs, report, published_warehouse, warehouse_v1]

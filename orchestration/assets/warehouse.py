@@ -9,7 +9,7 @@ import dagster as dg
 import pandas as pd
 import pandera.pandas as pa
 
-from ..automation.partitions import LISTS, series_of
+from ..automation.partitions import LISTS
 from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
 from ..parsers.provinces import ALL_LOCALITIES
 from ..parsers.statistics import parse_statistics_notice
@@ -137,11 +137,9 @@ def load_lists(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: 
                   for spec in LOAD_SPECS}
     by_outcome = dict(Counter(o["outcome"] for o in outcomes))
     context.log.info(f"lists: {by_outcome}")
-    touched = {o["series"] for o in outcomes} | {series_of(k) for k in keys}
+    # every selected table, even one no list of this run touched: an output left out would
+    # make Dagster skip everything downstream (a run for one list selects its own table only)
     for key in context.selected_asset_keys:
-        if key.path[1] in {SERIES[s].raw_table for s in SERIES} and not any(
-                SERIES[s].raw_table == key.path[1] for s in touched):
-            continue  # a table of another series: this run changed nothing in it
         yield dg.MaterializeResult(asset_key=key, metadata={
             "lists_by_outcome": dg.MetadataValue.json(by_outcome),
             "dagster/row_count": int(counts[key]),

@@ -31,3 +31,12 @@ def apply_automation(defs: dg.Definitions) -> dg.Definitions:
     return defs.map_resolved_asset_specs(
         func=lambda spec: spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS),
         selection=dg.AssetSelection.keys("published_warehouse"))
+
+
+# The daemon evaluates the conditions; on by default, so `make dev` keeps the marts current.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "automation", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30, emit_backfills=False,
+    run_tags={"beian/trigger": "automation"},
+    description="Rebuilds the marts, exports and the published warehouse when the raw tables "
+                "they read change (eager), and nothing otherwise.")

@@ -100,7 +100,7 @@ def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: P
         docs = describe_tables(con, schema, tables)
         created_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(out_dir)
+        remove_leftovers(out_dir)
         staging = out_dir.with_name(f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}")
         staging.mkdir()
         try:
@@ -114,7 +114,7 @@ def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: P
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    _swap_in(staging, out_dir)
+    swap_in(staging, out_dir)
     return ExportManifest(out_dir=out_dir, schema=schema, created_at=created_at, files=tuple(files))
 
 
@@ -335,7 +335,7 @@ def _exported(doc: TableDoc, file_format: str, path: Path, rows: int) -> Exporte
                         bytes=path.stat().st_size, sha256=digest)
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
+def swap_in(staging: Path, out_dir: Path) -> None:
     """Put the finished folder in place of ``out_dir``: the old one is renamed aside, the new
     one renamed in, then the old one deleted. A reader sees the old set or the new one (or,
     for the instant between the two renames, no folder), never a mix."""
@@ -346,7 +346,7 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_leftovers(out_dir: Path) -> None:
+def remove_leftovers(out_dir: Path) -> None:
     for pattern in (f".{out_dir.name}.staging-*", f".{out_dir.name}.old-*"):
         for leftover in out_dir.parent.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)

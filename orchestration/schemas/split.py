@@ -19,22 +19,22 @@ class ValidationOutcome:
     flags_by_check: dict[str, int] = field(default_factory=dict)  # accepted rows, flagged
 
 
-def _failures(frame: pd.DataFrame, schema) -> pd.DataFrame | None:
-    """Failure cases of a lazy validation (None when everything passes), with a label."""
+def _failures(frame: pd.DataFrame, schema) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(the validated frame, None) when everything passes, else (None, the failure cases
+    with a label): one validation, not two."""
     try:
-        schema.validate(frame, lazy=True)
-        return None
+        return schema.validate(frame, lazy=True), None
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases.copy()
-    cases["label"] = cases.apply(_check_label, axis=1)
-    return cases
+    cases["label"] = [_check_label(row) for row in cases.to_dict("records")]
+    return None, cases
 
 
 def flag_rows(accepted: pd.DataFrame, flag_model: type[pa.DataFrameModel]) -> tuple[pd.DataFrame, dict]:
     """Add ``quality_flags``: the soft checks each accepted row fails ('' when none)."""
     flagged = accepted.copy()
     flagged["quality_flags"] = ""
-    cases = _failures(accepted, flag_model.to_schema()) if len(accepted) else None
+    cases = _failures(accepted, flag_model.to_schema())[1] if len(accepted) else None
     if cases is None:
         return flagged, {}
     cases = cases[cases["index"].notna()]
@@ -43,7 +43,7 @@ def flag_rows(accepted: pd.DataFrame, flag_model: type[pa.DataFrameModel]) -> tu
     return flagged, cases.groupby("check")["index"].nunique().to_dict()
 
 
-def _check_label(row: pd.Series) -> str:
+def _check_label(row: dict) -> str:
     # A dataframe-level check is reported once per column; its label names the check only.
     column = row.get("column")
     check = str(row.get("check"))
@@ -64,9 +64,9 @@ def split_valid(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str
 
 def _split(frame: pd.DataFrame, model: type[pa.DataFrameModel], series: str) -> ValidationOutcome:
     schema = model.to_schema()
-    cases = _failures(frame, schema)
+    validated, cases = _failures(frame, schema)
     if cases is None:
-        return ValidationOutcome(schema.validate(frame), _empty_quarantine(), {}, [])
+        return ValidationOutcome(validated, _empty_quarantine(), {}, [])
     row_cases = cases[cases["index"].notna()]
     frame_cases = cases[cases["index"].isna()]
     schema_errors = sorted({f"{label} ({case})" for label, case in

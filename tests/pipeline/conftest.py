@@ -1,13 +1,11 @@
-"""Materialise the real pipeline into throwaway data folders (real DuckDB, real dbt)."""
+"""Run the real pipeline into throwaway data folders (real DuckDB, real dbt, a real Dagster
+instance under each data folder), the way `beian run` and `beian update` do."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import stat
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,24 +13,20 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+from orchestration.runs import Outcome, full_refresh, update
+from orchestration.settings import Settings, load_settings
 
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """Parse the dbt project once per session, as `make` does before anything imports it."""
-    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
-    subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
-                   cwd=DBT_PROJECT_DIR, env=env, check=True)
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
+FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
 
 
 @dataclass
 class PipelineRun:
     settings: Settings
-    result: dg.ExecuteInProcessResult
+    outcome: Outcome
+
+    @property
+    def success(self) -> bool:
+        return self.outcome.success
 
     def query(self, sql: str) -> list[tuple]:
         con = duckdb.connect(str(self.settings.warehouse_path), read_only=True)
@@ -41,40 +35,59 @@ class PipelineRun:
         finally:
             con.close()
 
-    def failed_checks(self) -> dict[str, dict]:
-        failed = {}
-        for event in self.result.all_events:
-            if event.event_type_value == "ASSET_CHECK_EVALUATION":
-                data = event.event_specific_data
-                if not data.passed:
-                    failed[f"{data.asset_key.to_user_string()}:{data.check_name}"] = data.metadata
+    def failed_checks(self, include_freshness: bool = False) -> dict[str, dict]:
+        """asset:check -> metadata of every check that did not pass, in every run."""
+        failed = {f"{asset}:{check}": metadata for run in self.outcome.runs
+                  for asset, check, _, metadata in run.failed_checks}
+        if not include_freshness:
+            failed.pop(FRESHNESS, None)
         return failed
 
-    def output_metadata(self, asset_key: str) -> dict:
-        for event in self.result.all_events:
-            if event.event_type_value == "ASSET_MATERIALIZATION":
-                materialization = event.event_specific_data.materialization
-                if materialization.asset_key.to_user_string() == asset_key:
-                    return materialization.metadata
-        raise KeyError(asset_key)
+    def materialization(self, asset_key: str) -> dict:
+        """The metadata of the asset's latest materialisation in this run's instance."""
+        event = self.outcome.instance.get_latest_materialization_event(dg.AssetKey.from_user_string(asset_key))
+        if event is None:
+            raise KeyError(asset_key)
+        return {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
+
+    def step_keys(self) -> list[list[str]]:
+        """The steps each run of this outcome executed, in order."""
+        keys = []
+        for run in self.outcome.runs:
+            records = self.outcome.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
+            keys.append([r.dagster_event.step_key for r in records])
+        return keys
+
+
+def settings_for(data_dir: Path, **env: str) -> Settings:
+    return load_settings({"BEIAN_DATA_DIR": str(data_dir), "BEIAN_HTTP_MIN_INTERVAL": "0", **env})
 
 
 def run_refresh(data_dir: Path, **env: str) -> PipelineRun:
-    from orchestration.cli import execute_refresh
+    """`beian run` in this process: one look at the source, then the full refresh."""
+    settings = settings_for(data_dir, **env)
+    return PipelineRun(settings, full_refresh(settings))
 
-    settings = load_settings({"BEIAN_DATA_DIR": str(data_dir), "BEIAN_HTTP_MIN_INTERVAL": "0", **env})
-    result = execute_refresh(settings, dg.DagsterInstance.ephemeral(), data_dir / "logs" / "run.log")
-    return PipelineRun(settings, result)
+
+def run_update(data_dir: Path, **env: str) -> PipelineRun:
+    """`beian update` in this process: only what is new or changed."""
+    settings = settings_for(data_dir, **env)
+    return PipelineRun(settings, update(settings))
 
 
 MART_ORDER = {  # a stable order for checksums; volatile load timestamps left out
     "dim_batch": "list_id", "dim_period": "period_month", "dim_province": "province_code",
     "fct_filings": "filing_row_id", "fct_filings_by_series_batch_period": "series, list_id",
-    "fct_registrations": "registration_row_id",
+    "fct_registrations": "registration_key",
     "fct_registrations_by_tier_batch_period": "tier, list_id, registered_month",
     "fct_registrations_all_series": "row_id",
     "fct_counts_by_series_tier_batch_period": "series, tier, list_id",
     "reconciliation": "reconciliation_id", "reconciliation_findings": "finding_key",
+    "fct_cancellations": "cancellation_row_id", "dim_filing": "filing_id", "dim_entity": "entity_key",
+    "fct_entity_profile": "entity_key", "entity_findings": "finding_key",
+    "fct_filing_versions": "filing_version_id", "fct_list_changes": "list_change_id",
+    "fct_registration_appearances": "registration_row_id",
+    "fct_active_filings_by_series_period": "series_period_id",
 }
 
 
@@ -91,9 +104,8 @@ def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory, corpus_dir) -> PipelineRun:
     """The whole pipeline over the corpus mirror, once per test session."""
-    run = run_refresh(tmp_path_factory.mktemp("corpus_run"),
-                      BEIAN_SOURCE=str(corpus_dir / "mirror"))
-    assert run.result.success, f"pipeline failed; see {run.settings.data_dir / 'logs' / 'run.log'}"
+    run = run_refresh(tmp_path_factory.mktemp("corpus_run"), BEIAN_SOURCE=str(corpus_dir / "mirror"))
+    assert run.success, f"pipeline failed: {run.outcome.runs}; logs in {run.settings.logs_dir}"
     return run
 
 
@@ -111,5 +123,8 @@ def mirror_root(corpus_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
-def project_root() -> Path:
-    return PROJECT_ROOT
+def report_warehouse(corpus_run, tmp_path_factory) -> Path:
+    """A private copy of the corpus run's published warehouse, for tests that change it."""
+    copy = tmp_path_factory.mktemp("report_warehouse") / "warehouse.duckdb"
+    shutil.copyfile(corpus_run.settings.warehouse_path, copy)
+    return copy

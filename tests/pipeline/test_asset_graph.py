@@ -17,13 +17,26 @@ def asset_graph(defs: dg.Definitions) -> list[dict]:
     nodes = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
+        condition = node.automation_condition
         nodes.append({
             "key": key.to_user_string(),
             "group": node.group_name,
             "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
             "checks": sorted(checks_by_asset.get(key.to_user_string(), [])),
+            "partitions": getattr(node.partitions_def, "name", None) if node.partitions_def else None,
+            "automation": condition.get_label() if condition else None,
+            "freshness": type(node.freshness_policy).__name__ if node.freshness_policy else None,
         })
     return nodes
+
+
+def jobs_sensors_schedules(defs: dg.Definitions) -> dict:
+    repo = defs.get_repository_def()
+    return {
+        "jobs": sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__")),
+        "sensors": sorted((s.name, s.default_status.value) for s in repo.sensor_defs),
+        "schedules": sorted((s.name, s.cron_schedule, s.default_status.value) for s in repo.schedule_defs),
+    }
 
 
 def test_asset_graph_is_pinned(snapshot, tmp_path):
@@ -31,14 +44,24 @@ def test_asset_graph_is_pinned(snapshot, tmp_path):
 
     defs = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)}))
     assert asset_graph(defs) == snapshot
+    assert jobs_sensors_schedules(defs) == snapshot
+
+
+def test_each_raw_table_depends_on_the_list_rows_only(tmp_path):
+    from orchestration.definitions import build_definitions
+
+    graph = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)})).resolve_asset_graph()
+    for table in ("deep_synthesis_filings", "algorithm_recommendation_filings", "genai_registrations",
+                  "cancellations"):
+        assert set(graph.get(dg.AssetKey(["raw", table])).parent_keys) == {dg.AssetKey("list_rows")}
 
 
 def test_lineage_runs_from_notice_pages_to_every_export(tmp_path):
     from orchestration.definitions import build_definitions
 
     graph = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)})).resolve_asset_graph()
-    exports = [k for k in graph.get_all_asset_keys() if k.path[0] == "exports"]
-    assert len(exports) >= 11
+    exports = [k for k in graph.get_all_asset_keys() if k.path[0] == "bi"] + [dg.AssetKey("published_warehouse")]
+    assert len(exports) >= 4
     for export in exports:
         ancestors = graph.upstream_key_iterator(export)
         assert dg.AssetKey("notice_pages") in set(ancestors), export

@@ -4,6 +4,7 @@ read-only query while it is up, and a run launched through it."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,10 +31,14 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def dagster_ui(corpus_run, tmp_path_factory):
     port = free_port()
-    home = tmp_path_factory.mktemp("dagster_home")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BEIAN_")},
-           "BEIAN_DATA_DIR": str(corpus_run.settings.data_dir),
-           "BEIAN_SOURCE": corpus_run.settings.source, "DAGSTER_HOME": str(home),
+    # a copy of the corpus run's data folder: its warehouse, list catalogue and run history
+    # (partitions included), so that what the UI writes leaves the shared corpus run alone
+    data = tmp_path_factory.mktemp("ui") / "data"
+    shutil.copytree(corpus_run.settings.data_dir, data, ignore=shutil.ignore_patterns("*.lock"))
+    home = data / "dagster_home"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("BEIAN_", "DBT_"))},
+           "BEIAN_DATA_DIR": str(data), "BEIAN_SOURCE": corpus_run.settings.source,
+           "DAGSTER_HOME": str(home),
            "PATH": "/usr/bin:/bin"}  # no venv on PATH: dbt is found beside the Python
     log = open(home / "dagster_dev.log", "w")
     # its own process group: dagster dev spawns a code server and a daemon that outlive a plain kill
@@ -79,19 +84,21 @@ def test_ui_shows_one_connected_lineage(dagster_ui):
         return seen
 
     chains = [
-        ["notice_pages", "landed_files", "parsed_genai", "validated_genai", "raw/genai_registrations",
+        ["notice_pages", "list_files", "list_rows", "raw/genai_registrations",
          "staging/stg_genai_registrations", "intermediate/int_genai_registrations",
-         "marts/fct_registrations", "exports/fct_registrations"],
-        ["notice_pages", "genai_statistics", "raw/genai_statistics", "staging/stg_genai_statistics",
-         "intermediate/int_genai_reconciliation", "marts/reconciliation", "exports/reconciliation"],
-        ["landed_files", "validated_deep_synthesis", "raw/deep_synthesis_filings",
-         "marts/fct_filings", "exports/fct_filings"],
+         "marts/fct_registrations", "bi/exports", "published_warehouse", "bi/warehouse_v1"],
+        ["notice_pages", "raw/genai_statistics", "staging/stg_genai_statistics",
+         "intermediate/int_genai_reconciliation", "marts/reconciliation", "bi/exports"],
+        ["list_rows", "raw/cancellations", "staging/stg_cancellations", "intermediate/int_cancellations",
+         "marts/fct_cancellations", "bi/dbt_docs"],
+        ["intermediate/int_cancellations", "intermediate/int_entity_names", "intermediate/int_entity_members",
+         "marts/dim_entity", "marts/fct_entity_profile", "bi/exports"],
     ]
     for chain in chains:
         for child, parent in zip(chain[1:], chain):
             assert parent in ancestors(child), (parent, child)
-    for export in [k for k in deps if k.startswith("exports/")]:
-        assert "notice_pages" in ancestors(export), export
+    for published in [k for k in deps if k.startswith("bi/")] + ["published_warehouse"]:
+        assert "notice_pages" in ancestors(published), published
 
 
 def test_read_only_query_works_while_the_ui_is_open(dagster_ui):
@@ -104,11 +111,14 @@ def test_read_only_query_works_while_the_ui_is_open(dagster_ui):
     assert '"count_star()": 572' in done.stdout and '"batch_no": 15' in done.stdout
 
 
-def test_a_run_launched_from_the_ui_succeeds(dagster_ui):
+def test_a_partition_run_launched_from_the_ui_succeeds(dagster_ui):
     _, port, _ = dagster_ui
     client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-    run_id = client.submit_job_execution("refresh_all", repository_location_name="orchestration.definitions",
-                                         repository_name="__repository__")
+    run_id = client.submit_job_execution(
+        "refresh_all", repository_location_name="orchestration.definitions",
+        repository_name="__repository__", tags={"dagster/partition": "genai/2026-04"},
+        asset_selection=[["list_files"], ["list_rows"], ["raw", "lists"], ["raw", "quarantine"],
+                         ["raw", "skipped_rows"], ["raw", "genai_registrations"]])
     deadline = time.monotonic() + 240
     status = None
     while time.monotonic() < deadline:

@@ -1,17 +1,22 @@
-"""Re-running loads nothing twice; the HTTP source gives the same marts as the mirror."""
+"""Re-running loads nothing twice; a changed file replaces its list and only it; identical
+bytes are one list whatever their URLs."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 
 import duckdb
 
-from conftest import mart_fingerprints, run_refresh, writable_copy
+from conftest import mart_fingerprints, run_refresh, run_update, writable_copy
+
+ALGORITHM_PAGE = "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 
 
 def test_second_run_changes_nothing(tmp_path, mirror_root):
     first = run_refresh(tmp_path, BEIAN_SOURCE=str(mirror_root))
-    assert first.result.success
+    assert first.success
     before = mart_fingerprints(first)
     manifest_before = first.query("select url, sha256, first_fetched_at from raw.manifest order by 1, 2")
 
@@ -19,33 +24,68 @@ def test_second_run_changes_nothing(tmp_path, mirror_root):
     reader = duckdb.connect(str(first.settings.warehouse_path), read_only=True)
     try:
         second = run_refresh(tmp_path, BEIAN_SOURCE=str(mirror_root))
-        assert second.result.success
+        assert second.success
         assert reader.execute("select count(*) from marts.fct_filings").fetchone() == (5672 + 794,)
     finally:
         reader.close()
     assert mart_fingerprints(second) == before
     assert second.query("select url, sha256, first_fetched_at from raw.manifest order by 1, 2") == manifest_before
-    assert second.output_metadata("landed_files")["new_or_changed"].value == 0
-    assert second.output_metadata("notice_pages")["pages_new_or_changed"].value == 0
-    outcomes = second.output_metadata("raw/lists")["lists_by_outcome"].data
-    assert outcomes == {"unchanged": 42}
+    assert second.materialization("list_files")["new_or_changed_bytes"] == 0
+    assert second.materialization("notice_pages")["pages_new_or_changed"] == 0
+    assert second.materialization("list_rows")["lists_parsed"] == 0  # same bytes, same code: staged
+    assert second.materialization("raw/lists")["lists_by_outcome"] == {"unchanged": 46}
+    assert [s.state for s in second.outcome.scan.lists].count("unchanged") == 46
+
+    # `beian update` with nothing new: no run at all (no Dagster, no dbt)
+    third = run_update(tmp_path, BEIAN_SOURCE=str(mirror_root))
+    assert third.outcome.nothing_new and third.outcome.runs == [] and third.success
 
 
 def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_root):
     mirror = tmp_path / "mirror"
     writable_copy(mirror_root, mirror)
     first = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror))
-    assert first.result.success
-    # Republish the 2025年5月 algorithm list (10 rows) as the 2025年3月 one (45 rows).
+    assert first.success
+    # Republish the 2025年5月 algorithm list (10 rows) as the 2025年3月 one (45 rows): new bytes at a known URL
     files = mirror / "www.cac.gov.cn" / "files"
     may = next((files / "2025-05").glob("境内互联网信息服务算法备案清单*.docx"))
     march = next((files / "2025-03").glob("境内互联网信息服务算法备案清单*.docx"))
     shutil.copyfile(march, may)
+    with zipfile.ZipFile(may, "a") as archive:  # not byte-identical: a corrected list, not a duplicate
+        archive.comment = b"corrected"
 
-    second = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror))
-    assert second.result.success
-    assert second.output_metadata("raw/lists")["lists_by_outcome"].data == {"loaded": 1, "unchanged": 41}
+    second = run_update(tmp_path / "data", BEIAN_SOURCE=str(mirror))
+    assert second.success, second.outcome.runs
+    changed = [s.key for s in second.outcome.scan.by_state("changed")]
+    assert changed == ["algorithm_recommendation/2025-05"]
+    # one run for that list, one for the marts: the other 45 lists were not touched
+    list_runs = [steps for steps in second.step_keys() if "list_rows" in steps]
+    assert len(list_runs) == 1
     counts = dict(second.query("select list_label, count(*) from marts.fct_filings "
                                "where series = 'algorithm_recommendation' group by 1"))
     assert counts["2025-05"] == 45 and counts["2025-03"] == 45
     assert second.query("select count(*) from marts.fct_filings") == [(5672 + 794 - 10 + 45,)]
+
+
+def test_identical_bytes_under_two_links_are_one_list(tmp_path, mirror_root):
+    mirror = tmp_path / "mirror"
+    writable_copy(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
+    files = mirror / "www.cac.gov.cn" / "files"
+    original = next((files / "2025-07").glob("境内互联网信息服务算法备案清单*.docx"))
+    twin = files / "2025-07-copy" / "清单副本（2025年7月）.docx"
+    twin.parent.mkdir()
+    shutil.copyfile(original, twin)
+    page = mirror / ALGORITHM_PAGE
+    html = page.read_text(encoding="utf-8")
+    link = re.search(r'<a href="(/files/2025-07/[^"]+)">([^<]+)</a>', html)
+    page.write_text(html.replace(link.group(0), link.group(0) + ' <a href="/files/2025-07-copy/'
+                                 '%E6%B8%85%E5%8D%95%E5%89%AF%E6%9C%AC%EF%BC%882025%E5%B9%B47%E6%9C%88%EF%BC%89.docx">'
+                                 '境内互联网信息服务算法备案清单（2025年7月）</a>'), encoding="utf-8")
+    run = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror),
+                      BEIAN_ENTRY_PAGES=f"https://{ALGORITHM_PAGE}")
+    assert run.success, run.outcome.runs
+    assert [s.key for s in run.outcome.scan.by_state("duplicate")] == ["algorithm_recommendation/2025-07-2"]
+    assert run.query("select count(*) from marts.fct_filings where list_label = '2025-07'") == [(51,)]
+    assert run.query("select sum(rows_accepted) from raw.lists") == [(794,)]
+    assert run.query("select duplicate_of from raw.lists where partition_key = 'algorithm_recommendation/2025-07-2'") \
+        == [("algorithm_recommendation/2025-07",)]

@@ -19,13 +19,13 @@ def test_new_attachment_on_a_seen_page_is_picked_up(tmp_path, mirror_root):
 
     env = {"BEIAN_SOURCE": str(mirror), "BEIAN_ENTRY_PAGES": GENAI_PAGE}
     before = run_refresh(tmp_path / "data", **env)
-    assert before.result.success
+    assert before.success
     assert before.query("select count(*), max(list_label) from marts.fct_registrations") == [(1397 - 121, "2026-02")]
 
     page.write_text(full, encoding="utf-8")  # the update adds one link to the same page
     after = run_refresh(tmp_path / "data", **env)
-    assert after.result.success
-    assert after.output_metadata("raw/lists")["lists_by_outcome"].data == {"loaded": 1, "unchanged": 10}
+    assert after.success
+    assert after.materialization("raw/lists")["lists_by_outcome"] == {"loaded": 1, "unchanged": 10}
     assert after.query("select list_label, tier, count(*) from marts.fct_registrations "
                        "where list_label = '2026-04' group by all order by 2") == [
         ("2026-04", "local_registration", 49), ("2026-04", "national_filing", 72)]

@@ -11,7 +11,7 @@ def test_http_source_gives_the_same_marts_as_the_mirror(tmp_path, mirror_root, c
     with serve_mirror(mirror_root, require_referer=True) as server:
         run = run_refresh(tmp_path, BEIAN_SOURCE=server.base_url)
         requests = list(server.requests)
-    assert run.result.success
+    assert run.success
     assert run.failed_checks() == {}
     assert mart_fingerprints(run) == mart_fingerprints(corpus_run)
     # every request carried a Referer, so none was answered empty

@@ -17,7 +17,7 @@ listings as (
         filing_number,
         series,
         min(period_date) as first_listed_month,
-        arg_min(list_label, period_date) as first_list_label,
+        arg_min(list_label, [cast(period_date as varchar), list_label]) as first_list_label,
         count(*) as list_appearances
     from {{ ref('int_algorithm_filings') }}
     group by all

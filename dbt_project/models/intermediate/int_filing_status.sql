@@ -4,7 +4,7 @@ with by_notice as (
     select
         filing_number,
         min(cancelled_on) as notice_cancelled_on,
-        arg_min(notice_url, cancelled_on) as cancellation_notice_url
+        arg_min(notice_url, [cast(cancelled_on as varchar), notice_url]) as cancellation_notice_url
     from {{ ref('int_cancellations') }}
     group by 1
 ),

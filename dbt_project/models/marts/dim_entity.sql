@@ -7,7 +7,7 @@ with members as (
 select
     entity_key,
     max(entity_id) as entity_id,
-    arg_max(name, seen_month) as entity_name,
+    arg_max(name, [cast(seen_month as varchar), name]) as entity_name,
     string_agg(distinct name, '；' order by name) as names,
     count(distinct name) as name_count,
     bool_or(is_central_soe) as is_central_soe,

@@ -36,9 +36,9 @@ select
     count(everything.series) as total_filings,
     count(*) filter (where everything.status = 'active') as active_filings,
     count(*) filter (where everything.status = 'cancelled') as cancelled_filings,
-    arg_min(everything.first_label, everything.first_month) as first_list_label,
+    arg_min(everything.first_label, [cast(everything.first_month as varchar), everything.first_label]) as first_list_label,
     min(everything.first_month) as first_list_month,
-    arg_max(everything.last_label, everything.last_month) as last_list_label,
+    arg_max(everything.last_label, [cast(everything.last_month as varchar), everything.last_label]) as last_list_label,
     max(everything.last_month) as last_list_month,
     string_agg(distinct everything.province, '、' order by everything.province) as provinces,
     string_agg(distinct everything.product, '、' order by everything.product) as products

@@ -1,0 +1,97 @@
+"""Headless Chromium for tests: Debian's /usr/bin/chromium driven by Playwright.
+
+Playwright's own browser download cannot reach its host here, so the system Chromium is used
+(apt: chromium, fonts-noto-cjk; CI's .ci/run installs both). A missing browser fails the test
+that asked for it, never skips it.
+
+    with chromium() as browser, open_page(browser) as (page, log):
+        page.goto(path.as_uri())
+        assert not log.console_errors and not log.blocked
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+
+CHROMIUM = Path(os.environ.get("BEIAN_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+# Offline, name resolution fails for every host but loopback: a request the page routing
+# missed (a worker's, the browser's own) still cannot leave the machine.
+OFFLINE_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",)
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# Schemes that are never a network request.
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+
+
+@dataclass
+class PageLog:
+    """What a page did: every request URL, the requests aborted because they would have left
+    the machine, and console errors (console.error and uncaught exceptions)."""
+
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or (parts.scheme in {"http", "https", "ws", "wss"}
+                                             and (parts.hostname or "") in LOCAL_HOSTS)
+
+
+@contextmanager
+def chromium(offline: bool = True) -> Iterator[Browser]:
+    """A headless Chromium (Debian's), closed on exit. ``offline`` also makes every host name
+    but loopback unresolvable at the browser level."""
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium "
+                    "fonts-noto-cjk) or set BEIAN_CHROMIUM; Playwright's own download is not used")
+    args = list(CHROMIUM_ARGS) + (list(OFFLINE_ARGS) if offline else [])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def open_page(browser: Browser, *, offline: bool = True, width: int = 1280,
+              height: int = 900) -> Iterator[tuple[Page, PageLog]]:
+    """A new page in a context of its own, logging requests and console errors. Offline, any
+    request not to file:// (or data:/blob:) or loopback is aborted and recorded in ``blocked``."""
+    log = PageLog()
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  device_scale_factor=1, service_workers="block")
+    try:
+        if offline:
+            def guard(route: Route) -> None:
+                if is_local(route.request.url):
+                    route.continue_()
+                else:
+                    log.blocked.append(route.request.url)
+                    route.abort("blockedbyclient")
+            context.route("**/*", guard)
+        page = context.new_page()
+        page.on("request", lambda request: log.requests.append(request.url))
+        page.on("console", lambda message: _record_console(message, log))
+        page.on("pageerror", lambda error: log.console_errors.append(f"uncaught: {error}"))
+        yield page, log
+    finally:
+        context.close()
+
+
+def _record_console(message: ConsoleMessage, log: PageLog) -> None:
+    if message.type == "error":
+        location = message.location
+        where = f"{location.get('url', '')}:{location.get('lineNumber', '')}"
+        log.console_errors.append(f"{message.text} ({where})")
