@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(abspath $(VENV)/bin)
 INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 PORT ?= 3000
 
+# Run history persists under the data folder (as the `beian` command keeps it).
 export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
-.PHONY: install run test dev bench status clean
+.PHONY: install run update test dev bench status clean
 
 install: $(INSTALLED)
 
@@ -22,21 +23,21 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 # The dbt manifest is prepared here, at build time, never when Dagster imports the code.
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	cd dbt_project && BEIAN_BUILD_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
+	cd dbt_project && env -u DBT_TARGET_PATH BEIAN_BUILD_WAREHOUSE=parse-only.duckdb $(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
 
-# Run history persists here; no telemetry from a closed network.
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
-
-run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+run: $(MANIFEST)
 	$(BIN)/beian run
+
+update: $(MANIFEST)
+	$(BIN)/beian update
 
 test: $(MANIFEST)
 	$(BIN)/pytest -q
 
-dev: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+# The UI with the sensors, the schedule and declarative automation running (the daemon).
+dev: $(MANIFEST)
+	$(BIN)/python -c "from orchestration.runs import ensure_dagster_home; from orchestration.settings import load_settings; ensure_dagster_home(load_settings())"
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 status: $(INSTALLED)

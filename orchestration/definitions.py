@@ -1,7 +1,6 @@
 """The Dagster Definitions: assets, checks, resources, sensors, schedules and the job."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .assets.checks import differences_have_known_causes, newest_list_is_recent
 from .assets.ingest import list_files, notice_pages
@@ -11,7 +10,7 @@ from .assets.warehouse import genai_statistics, load_lists, reference_tables
 from .automation.conditions import apply_automation, automation_sensor
 from .automation.schedules import REFRESH_JOB, daily_refresh
 from .automation.sensors import build_publications_sensor, inbox
-from .dbt import build_dbt_assets, dbt_executable, dbt_project
+from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
 from .resources import BeianResource, WarehouseResource
 from .settings import Settings, export_dbt_env, load_settings
 
@@ -29,7 +28,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         resources={
             "beian": BeianResource.from_settings(settings),
             "duckdb": WarehouseResource.from_settings(settings),
-            "dbt": DbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir),
+            "dbt": BeianDbtCliResource(project_dir=project, profiles_dir=str(project.profiles_dir),
                                   dbt_executable=dbt_executable()),
         },
         jobs=[dg.define_asset_job(REFRESH_JOB, selection=dg.AssetSelection.all(),

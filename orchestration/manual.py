@@ -85,7 +85,7 @@ def add_manual_list(settings: Settings, request: ManualList) -> tuple[ListEntry,
         raise IngestError(f"{request.path}: an empty file")
     content = request.path.read_bytes()
     try:
-        rows = SERIES[request.series].parse(content, str(request.path)).rows
+        rows = SERIES[request.series].parse(content, str(request.path), settings.limits).rows
     except DocumentError as exc:
         raise IngestError(f"{exc} — check --series, or the file") from None
     if not rows:

@@ -247,12 +247,10 @@ def update(settings: Settings) -> Outcome:
         outcome.nothing_new = True
         outcome.seconds = time.perf_counter() - started
         return outcome
-    import dagster as dg
 
     from .automation.partitions import LISTS, SCAN_TAG, range_tags, register_lists
     from .automation.sensors import list_assets
     from .definitions import build_definitions
-    from .series import SERIES
 
     outcome.rows_before = published_rows(settings)
     instance = outcome.instance = dagster_instance(settings)
@@ -274,8 +272,8 @@ def update(settings: Settings) -> Outcome:
                          asset_selection=list_assets(item.entry.series),
                          tags={SCAN_TAG: scan.scan_id, "beian/trigger": "beian update"})
         outcome.runs.append(record)
-        if record.success:
-            touched.add(dg.AssetKey(["raw", SERIES[item.entry.series].raw_table]))
+        if record.success:  # its raw tables changed (the list's own table, lists, quarantine …)
+            touched |= {key for key in list_assets(item.entry.series) if key.path[0] == "raw"}
     if touched or scan.pages_changed or scan.errors:
         selection = downstream_selection(defs, sorted(touched, key=str), scan.pages_changed > 0 or bool(scan.errors))
         outcome.runs.append(execute(settings, instance, defs, "marts and publish", asset_selection=selection,

@@ -16,6 +16,8 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
+from .limits import Limits
+
 from .parsers.algorithm_lists import parse_algorithm_tables
 from .parsers.cancellations import parse_cancellation_document
 from .parsers.docx import read_docx_tables
@@ -38,7 +40,7 @@ class ParsedDocument:
     skipped_rows: list[dict] = field(default_factory=list)  # non-data rows kept for the record
 
 
-Parser = Callable[[bytes, str], ParsedDocument]
+Parser = Callable[[bytes, str, Limits | None], ParsedDocument]
 
 
 @dataclass(frozen=True)
@@ -47,22 +49,22 @@ class SeriesSpec:
     description: str
     raw_table: str
     model: type[pa.DataFrameModel]
-    parse: Parser  # (file bytes, file name for messages) -> rows with table/row provenance
+    parse: Parser  # (file bytes, file name for messages, bounds) -> rows with table/row provenance
     flag_model: type[pa.DataFrameModel] | None = None  # checks that flag, not quarantine
 
 
 def _algorithm_parser(series: str) -> Parser:
-    def parse(content: bytes, source: str) -> ParsedDocument:
+    def parse(content: bytes, source: str, limits: Limits | None = None) -> ParsedDocument:
         kind = sniff_file_type(content)
         if kind != "zip":
             raise DocumentError(source, f"expected a DOCX list, found {kind} bytes")
-        return ParsedDocument(parse_algorithm_tables(read_docx_tables(content, source), series, source))
+        return ParsedDocument(parse_algorithm_tables(read_docx_tables(content, source, limits), series, source))
 
     return parse
 
 
-def _genai_parser(content: bytes, source: str) -> ParsedDocument:
-    result = parse_genai_document(content, source)
+def _genai_parser(content: bytes, source: str, limits: Limits | None = None) -> ParsedDocument:
+    result = parse_genai_document(content, source, limits)
     rows = [{**row, **registration_fields(row)} for row in result.rows]
     skipped = [{"table_index": r.table_index, "row_index": r.row_index, "page": r.page,
                 "reason": "inner_header_row", "cells": json.dumps(r.cells, ensure_ascii=False)}
@@ -70,8 +72,8 @@ def _genai_parser(content: bytes, source: str) -> ParsedDocument:
     return ParsedDocument(rows, skipped)
 
 
-def _cancellation_parser(content: bytes, source: str) -> ParsedDocument:
-    return ParsedDocument(parse_cancellation_document(content, source))
+def _cancellation_parser(content: bytes, source: str, limits: Limits | None = None) -> ParsedDocument:
+    return ParsedDocument(parse_cancellation_document(content, source, limits))
 
 
 SERIES: dict[str, SeriesSpec] = {
@@ -133,12 +135,25 @@ class ListInput:
     name: str
 
 
-def _parse_one(spec: SeriesSpec, item: ListInput) -> tuple[StagedSummary, pd.DataFrame | None, pd.DataFrame]:
+PARSE_BOUNDS = ("max_docx_xml_bytes", "max_docx_ratio", "docx_ratio_min_bytes", "max_rows_per_table",
+                "max_cells_per_row", "max_pdf_pages")
+
+
+def parse_version(limits: Limits | None = None) -> str:
+    """What a staged parse depends on: the parsing code, and the bounds the file was read
+    under (a list refused under a low bound is read again when the bound is raised)."""
+    limits = limits or Limits()
+    bounds = repr([getattr(limits, name) for name in PARSE_BOUNDS]).encode()
+    return f"{parser_version()}-{hashlib.sha256(bounds).hexdigest()[:6]}"
+
+
+def parse_list(spec: SeriesSpec, item: ListInput, limits: Limits | None = None
+               ) -> tuple[StagedSummary, pd.DataFrame | None, pd.DataFrame]:
     summary = StagedSummary(key=item.key, series=spec.name, attachment_url=item.attachment_url,
-                            sha256=item.sha256, parser_version=parser_version())
+                            sha256=item.sha256, parser_version=parse_version(limits))
     source = f"{item.name} <{item.attachment_url}>"
     try:
-        document = spec.parse(item.content, source)
+        document = spec.parse(item.content, source, limits)
     except DocumentError as exc:
         summary.error = str(exc)
         return summary, None, pd.DataFrame()
@@ -163,12 +178,13 @@ def _by_list(frame: pd.DataFrame, url: str) -> pd.DataFrame:
     return frame[frame["attachment_url"] == url] if len(frame) else frame
 
 
-def stage_lists(spec: SeriesSpec, items: list[ListInput]) -> list[tuple[StagedSummary, dict[str, pd.DataFrame]]]:
+def stage_lists(spec: SeriesSpec, items: list[ListInput], limits: Limits | None = None
+                ) -> list[tuple[StagedSummary, dict[str, pd.DataFrame]]]:
     """Parse every list of one series, then validate all their rows in one pandera pass (its
     cost is mostly per call, not per row), and split the outcome back per list: accepted rows,
     quarantined rows with reasons, non-data rows, each with provenance, and a summary. A list
     that cannot be read, or yields no data rows, gets ``summary.error`` naming the file."""
-    parsed = [_parse_one(spec, item) for item in items]
+    parsed = [parse_list(spec, item, limits) for item in items]
     frames = [frame for _, frame, _ in parsed if frame is not None]
     if not frames:
         return [(summary, {}) for summary, _, _ in parsed]

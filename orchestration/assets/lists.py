@@ -10,7 +10,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from ..automation.partitions import LISTS
 from ..resources import BeianResource
-from ..series import SERIES, ListInput, parser_version, stage_lists
+from ..series import SERIES, ListInput, parse_version, stage_lists
 from .ingest import SINGLE_RUN, list_files
 
 GROUP = "validate"
@@ -46,7 +46,8 @@ def column_schema(model) -> dg.TableSchema:
 )
 def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
     catalog, store, staged = beian.catalog(), beian.raw_store(), beian.staged_store()
-    version = parser_version()
+    limits = beian.settings().limits
+    version = parse_version(limits)
     keys = set(context.partition_keys)
     summaries, to_parse = [], {}
     for entry in catalog.entries():
@@ -61,7 +62,7 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
             entry.link_text or entry.attachment_url))
     parsed = 0
     for series, items in to_parse.items():
-        for summary, frames in stage_lists(SERIES[series], items):
+        for summary, frames in stage_lists(SERIES[series], items, limits):
             staged.write(summary, frames)
             summaries.append(summary)
             parsed += 1

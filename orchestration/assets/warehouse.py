@@ -16,7 +16,7 @@ from ..parsers.statistics import parse_statistics_notice
 from ..reference.districts import district_table
 from ..resources import BeianResource, WarehouseResource
 from ..schemas.statistics import StatisticsNoticeModel
-from ..series import SERIES, parser_version
+from ..series import SERIES, parse_version
 from ..warehouse import (
     RAW_SCHEMA, already_loaded, ensure_raw_schema, load_list, record_list_error, replace_table,
     unload_duplicate,
@@ -68,7 +68,7 @@ def list_row(entry, summary, version: str) -> dict:
 def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
     """Load every list of ``keys`` whose bytes or code changed; one outcome per list."""
     catalog, staged = beian.catalog(), beian.staged_store()
-    version = parser_version()
+    version = parse_version(beian.settings().limits)
     outcomes = []
     for key in keys:
         entry = catalog.get(key)

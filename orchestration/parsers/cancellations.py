@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..limits import Limits
 from .docx import read_docx_tables
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import ALGORITHM_TYPES, parse_algorithm_filing_number
@@ -218,13 +219,13 @@ def parse_cancellation_tables(tables: list[Table], source: str) -> list[dict]:
     return records
 
 
-def parse_cancellation_document(data: bytes, source: str) -> list[dict]:
+def parse_cancellation_document(data: bytes, source: str, limits: Limits | None = None) -> list[dict]:
     """Read a cancellation list from its bytes (DOCX or PDF, by magic bytes)."""
     kind = sniff_file_type(data)
     if kind == "pdf":
-        tables = read_pdf_tables(data, source)
+        tables = read_pdf_tables(data, source, limits)
     elif kind == "zip":
-        tables = read_docx_tables(data, source)
+        tables = read_docx_tables(data, source, limits)
     else:
         raise DocumentError(source, f"expected a PDF or DOCX cancellation list, found {kind} bytes")
     return parse_cancellation_tables(tables, source)

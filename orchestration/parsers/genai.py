@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..limits import Limits
 from .dates import parse_list_date
 from .docx import read_docx_tables
 from .numbers import looks_like_local_registration, parse_registration_number
@@ -188,13 +189,13 @@ def parse_genai_tables(tables: list[Table], source: str) -> GenaiParseResult:
     return result
 
 
-def parse_genai_document(data: bytes, source: str) -> GenaiParseResult:
+def parse_genai_document(data: bytes, source: str, limits: Limits | None = None) -> GenaiParseResult:
     """Parse a gen-AI list attachment, DOCX or PDF, whatever its file name says."""
     kind = sniff_file_type(data)
     if kind == "zip":
-        tables = read_docx_tables(data, source)
+        tables = read_docx_tables(data, source, limits)
     elif kind == "pdf":
-        tables = read_pdf_tables(data, source)
+        tables = read_pdf_tables(data, source, limits)
     else:
         raise DocumentError(source, f"not a DOCX or PDF file (looks like {kind})")
     return parse_genai_tables(tables, source)

@@ -20,6 +20,8 @@ ALGORITHM_CATEGORIES = ("个性化推送类", "排序精选类", "调度决策�
 ROLES = ("服务提供者", "服务技术支持者")
 
 
+# Each check method is named as its check: pandera (0.35) can lose the name= of a check that
+# a subclass inherits, and fall back on the method's name, which the quarantine reasons show.
 class AlgorithmFilingModel(ProvenanceModel):
     serial_raw: Series[str] = pa.Field(nullable=True)
     algorithm_name: Series[str] = pa.Field(not_blank=())
@@ -35,16 +37,16 @@ class AlgorithmFilingModel(ProvenanceModel):
     filing_year: Series[int] = pa.Field(nullable=False)
 
     @pa.check("filing_year", name="filing_year_plausible")
-    def _filing_year_plausible(cls, series: Series[int]) -> Series[bool]:
+    def filing_year_plausible(cls, series: Series[int]) -> Series[bool]:
         return series.between(FIRST_FILING_YEAR, date.today().year + 1)
 
     @pa.dataframe_check(name="algorithm_type_known")
-    def _algorithm_type_known(cls, frame: pd.DataFrame) -> Series[bool]:
+    def algorithm_type_known(cls, frame: pd.DataFrame) -> Series[bool]:
         # A 22-digit number has a three-digit type field: flagged in the marts, kept here.
         return frame["algorithm_type"].isin(ALGORITHM_TYPES) | (frame["filing_number"].str.len() == 22)
 
     @pa.dataframe_check(name="filing_number_unique_in_list")
-    def _unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
+    def filing_number_unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
         return first_in_list(frame, "filing_number")
 
     class Config:
@@ -56,7 +58,7 @@ class DeepSynthesisFilingModel(AlgorithmFilingModel):
     role: Series[str] = pa.Field(isin=ROLES)
 
     @pa.check("algorithm_type", name="algorithm_type_is_generative")
-    def _type_01(cls, series: Series[str]) -> Series[bool]:
+    def algorithm_type_is_generative(cls, series: Series[str]) -> Series[bool]:
         # every deep-synthesis filing has algorithm type 01 生成合成
         return series == "01"
 

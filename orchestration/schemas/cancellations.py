@@ -52,11 +52,11 @@ class CancellationModel(ProvenanceModel):
     cancelled_month: Series[pd.Timestamp] = pa.Field(nullable=False)
 
     @pa.check("cancelled_month", name="cancelled_month_plausible")
-    def _month_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
+    def cancelled_month_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
         return series.between(pd.Timestamp(FIRST_CANCELLATION_MONTH), pd.Timestamp(date.today()))
 
     @pa.dataframe_check(name="filing_number_unique_in_list")
-    def _unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
+    def filing_number_unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
         return first_in_list(frame, "filing_number")
 
     class Config:

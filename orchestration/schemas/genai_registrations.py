@@ -47,11 +47,11 @@ class GenaiRegistrationModel(ProvenanceModel):
     scenario: Series[str] = pa.Field(nullable=True)
 
     @pa.check("registered_on", name="registered_on_plausible")
-    def _date_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
+    def registered_on_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
         return series.between(pd.Timestamp(FIRST_REGISTRATION), pd.Timestamp(date.today()))
 
     @pa.dataframe_check(name="serial_unique_per_tier_in_list")
-    def _serial_unique(cls, frame: pd.DataFrame) -> Series[bool]:
+    def serial_unique_per_tier_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
         # on-device services count from 1 in a sequence of their own
         keyed = frame.assign(_tier_serial=frame["tier"] + ":" + frame["service_kind"] + ":"
                              + frame["serial_raw"].astype(str))
@@ -66,14 +66,14 @@ class GenaiRegistrationQualityModel(pa.DataFrameModel):
     """Checks that flag rather than quarantine."""
 
     @pa.dataframe_check(name="number_matches_tier_pattern")
-    def _number_pattern(cls, frame: pd.DataFrame) -> Series[bool]:
+    def number_matches_tier_pattern(cls, frame: pd.DataFrame) -> Series[bool]:
         number = frame["registration_number"].fillna("")
         national = number.str.match(NATIONAL_NUMBER) & ~number.str.contains(r"\d{8}\s*S\s*\d", regex=True)
         local = number.str.match(LOCAL_NUMBER)
         return (frame["tier"] == NATIONAL) & national | (frame["tier"] == LOCAL) & local
 
     @pa.dataframe_check(name="number_prefix_matches_locality")
-    def _prefix_matches(cls, frame: pd.DataFrame) -> Series[bool]:
+    def number_prefix_matches_locality(cls, frame: pd.DataFrame) -> Series[bool]:
         # 国资委 rows carry ZhongYangQiYe; both sides resolve to the same code then
         return frame["number_province_code"].isna() | (
             frame["number_province_code"] == frame["locality_province_code"])

@@ -20,11 +20,11 @@ class StatisticsNoticeModel(pa.DataFrameModel):
     local_new: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
 
     @pa.dataframe_check(name="as_of_not_after_publication")
-    def _as_of_before_publication(cls, frame: pd.DataFrame) -> Series[bool]:
+    def as_of_not_after_publication(cls, frame: pd.DataFrame) -> Series[bool]:
         return frame["published_on"].isna() | (frame["as_of"] <= frame["published_on"])
 
     @pa.dataframe_check(name="new_not_above_cumulative")
-    def _new_within_total(cls, frame: pd.DataFrame) -> Series[bool]:
+    def new_not_above_cumulative(cls, frame: pd.DataFrame) -> Series[bool]:
         ok = pd.Series(True, index=frame.index)
         for tier in ("national", "local"):
             new, total = frame[f"{tier}_new"], frame[f"{tier}_cumulative"]

@@ -112,6 +112,11 @@ class Case:
         """The target list's URL path as the server sees it (decoded)."""
         return "/" + self.target_file().relative_to(self.mirror).as_posix()
 
+    def list_rows(self) -> dict[str, int]:
+        """Rows per list in the published warehouse."""
+        return dict(self.query("select partition_key, rows_accepted + rows_quarantined from raw.lists "
+                               "where duplicate_of is null"))
+
     def balance(self) -> list[tuple]:
         """Lists whose accepted + quarantined rows differ from the rows extracted."""
         return self.query("select partition_key from raw.lists where duplicate_of is null "

@@ -4,6 +4,8 @@ which list failed; the list's last good rows stay."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from conftest import TARGET_KEY, Case, file_hash
@@ -18,7 +20,7 @@ REASONS = {  # the fault, and what the message must say
     "timeout": (lambda c: [Fault(200, b"x", delay_s=4)], "timed out"),
     "truncated": (lambda c: [Fault(200, b"PK\x03\x04" + b"x" * 100, content_length=10_000)], "truncated"),
     "empty_200": (lambda c: [Fault(200, b"")], "empty body"),
-    "redirect_loop": (lambda c: [redirect(f"{c.server.base_url}{c.target_path()}")], "redirect"),
+    "redirect_loop": (lambda c: [redirect(f"{c.server.base_url}{quote(c.target_path())}")], "redirect loop"),
     "redirect_abroad": (lambda c: [redirect("http://evil.example/x.docx")], "evil.example"),
     "over_the_cap": (lambda c: [Fault(200, b"PK" + b"0" * 1023, repeat=4096)], "cap"),
 }

@@ -25,36 +25,47 @@ def raw_store_holds(data: Path, needle: bytes) -> bool:
     return any(needle in p.read_bytes() for p in (data / "raw").rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("href", [
-    "/files/%2e%2e/%2e%2e/%2e%2e/%2e%2e/secret.txt",
-    "/files/..%2f..%2f..%2f..%2fsecret.txt",
-    "/files/%252e%252e/%252e%252e/secret.txt",
-    "/files/..%5c..%5csecret.txt",
-])
-def test_a_link_that_climbs_out_of_the_mirror_reads_nothing_outside(case: Case, href):
+CLIMBING = ("/files/%2e%2e/%2e%2e/%2e%2e/%2e%2e/secret.txt", "/files/..%2f..%2f..%2f..%2fsecret.txt",
+            "/files/%252e%252e/%252e%252e/secret.txt", "/files/..%5c..%5csecret.txt")
+
+
+def test_hostile_links_reach_nothing_outside(case: Case):
+    """One page carries every kind at once (one run): links climbing out of the mirror, a link
+    to another host, a link far too long. Each named list fails alone; nothing outside is read."""
     (case.mirror.parent / "secret.txt").write_bytes(SECRET)  # beside the mirror, not in it
-    add_link(case, href)
-    published = file_hash(case.published)
-    result = case.beian("update")
-    assert result.code == 1, result.text
-    assert "FAILED list" in result.out and "Traceback" not in result.text
-    assert not raw_store_holds(case.data, SECRET)
-    assert file_hash(case.published) == published
+    for n, href in enumerate(CLIMBING, start=6):
+        add_link(case, href, f"境内互联网信息服务算法备案清单（2026年{n}月）")
+    add_link(case, "http://evil.example/清单（2026年10月）.docx", "境内互联网信息服务算法备案清单（2026年10月）")
+    add_link(case, "/files/" + quote("长" * 3000) + ".docx", "境内互联网信息服务算法备案清单（2026年11月）")
+    before = case.list_rows()
 
-
-def test_a_link_to_another_host_is_not_followed(case: Case):
-    add_link(case, "http://evil.example/清单（2025年6月）.docx")
     result = case.beian("update")
+
+    assert result.code == 1 and "Traceback" not in result.text, result.text
+    failed = {line.split(":")[0].split()[-1]: line for line in result.out.splitlines()
+              if line.strip().startswith("FAILED list")}
+    climbing = {f"algorithm_recommendation/2026-{n:02d}" for n in range(6, 10)}
+    assert climbing | {"algorithm_recommendation/2026-11"} == set(failed), result.out
+    for key in climbing:
+        assert "refused" in failed[key] or "not in the mirror" in failed[key] or "outside" in failed[key]
+    assert "URL longer than" in failed["algorithm_recommendation/2026-11"]
     assert "evil.example" in result.out and "not followed: host not allowed" in result.out
-    assert case.server.requests == [] or all("evil" not in path for path, _, _ in case.server.requests)
-    assert case.query("select count(*) from raw.lists where attachment_url like '%evil%'") == [(0,)]
+    assert not raw_store_holds(case.data, SECRET)
+    assert all("evil" not in path for path, _, _ in case.server.requests)
+    # the page changed, so the warehouse is published again: with every list it had, and no other
+    assert case.list_rows() == before
 
 
-def test_a_very_long_link_fails_its_list_not_the_process(case: Case):
-    add_link(case, "/files/" + quote("长" * 3000) + ".docx")
-    result = case.beian("update")
-    assert result.code == 1 and "URL longer than" in result.out, result.text
-    assert "Traceback" not in result.text and "File name too long" not in result.err
+@pytest.mark.parametrize("href", CLIMBING)
+def test_the_mirror_source_refuses_each_climbing_link(case: Case, href):
+    from orchestration.settings import load_settings
+    from orchestration.sources import FetchError, make_source
+
+    (case.mirror.parent / "secret.txt").write_bytes(SECRET)
+    source = make_source(load_settings({"BEIAN_SOURCE": str(case.mirror)}))
+    with pytest.raises(FetchError) as failure:
+        source.fetch("https://www.cac.gov.cn" + href)
+    assert "\n" not in str(failure.value) and "www.cac.gov.cn" in str(failure.value)
 
 
 def test_a_mangled_notice_page_fails_naming_the_page(case: Case):

@@ -240,10 +240,12 @@ def test_retry_after_on_every_answer_still_ends(server):
 
 @pytest.mark.parametrize("retry_after, shown", [
     ("3600", "3600"),
-    (format_datetime(datetime.now(timezone.utc) + timedelta(hours=2), usegmt=True), r"7\d{3}"),  # ~7200
+    ("HTTP-date in two hours", r"[67]\d{3}"),  # ~7200, the date made when the test runs
     ("inf", "inf"),
 ])
 def test_retry_after_over_the_cap_fails_the_url_at_once(server, retry_after, shown):
+    if retry_after.startswith("HTTP-date"):
+        retry_after = format_datetime(datetime.now(timezone.utc) + timedelta(hours=2), usegmt=True)
     server.script(PATH, Fault(503, headers={"Retry-After": retry_after}))
     message = _fetch_error(_source(server.base_url, Limits(max_retry_after_s=1), retries=4), URL)
     assert re.search(rf"HTTP 503 from {re.escape(server.base_url + PATH)} with Retry-After {shown} s, "

@@ -127,3 +127,53 @@ def test_a_partition_run_launched_from_the_ui_succeeds(dagster_ui):
             break
         time.sleep(2)
     assert status == "SUCCESS"
+
+
+def _dismiss_community_modal(page) -> None:
+    """A first visit to the Dagster UI may greet with a modal; close it if it is there."""
+    for label in ("Dismiss", "Skip", "Close", "No thanks"):
+        button = page.get_by_role("button", name=label)
+        if button.count():
+            button.first.click()
+            return
+    page.keyboard.press("Escape")
+
+
+def test_the_ui_in_a_real_browser(dagster_ui, tmp_path_factory):
+    url, _, _ = dagster_ui
+    shots = tmp_path_factory.mktemp("ui_screenshots")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
+    from browser import chromium, open_page
+
+    with chromium() as browser, open_page(browser, offline=True, width=1600, height=1000) as (page, log):
+        # the global lineage, with the groups of the data's path
+        page.goto(f"{url}/asset-groups", wait_until="domcontentloaded")
+        page.wait_for_timeout(1500)
+        _dismiss_community_modal(page)
+        for group in ("ingest", "validate", "warehouse", "dbt_marts", "publish"):
+            page.get_by_text(group, exact=True).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(shots / "lineage.png"))
+
+        # a mart: its row count and its checks
+        page.goto(f"{url}/assets/marts/fct_registrations", wait_until="domcontentloaded")
+        _dismiss_community_modal(page)
+        page.get_by_text("Row count").first.wait_for(timeout=60_000)
+        page.get_by_text("1,397").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(shots / "fct_registrations.png"))
+        page.goto(f"{url}/assets/marts/fct_registrations?view=checks", wait_until="domcontentloaded")
+        page.get_by_text("accepted_values_fct_registrations_service_kind", exact=False).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(shots / "fct_registrations_checks.png"))
+
+        # the sensor and the schedule on the automation page
+        page.goto(f"{url}/automation", wait_until="domcontentloaded")
+        _dismiss_community_modal(page)
+        for name in ("new_publications", "inbox", "daily_refresh", "automation"):
+            page.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(shots / "automation.png"))
+
+        # the list partitions of the partitioned assets
+        page.goto(f"{url}/assets/list_rows?view=partitions", wait_until="domcontentloaded")
+        page.get_by_text("deep_synthesis/2026-01", exact=False).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(shots / "partitions.png"))
+    print(f"screenshots: {shots}")
+    assert len(list(shots.glob("*.png"))) == 5

@@ -110,6 +110,13 @@ def test_automation_rebuilds_the_marts_and_publishes(live):
     assert live["automated_run"].success, live["automated_run"]
 
 
+def test_dbt_run_folders_stay_under_the_data_folder_and_bounded(live, project_root):
+    data = live["first"].settings.data_dir
+    folders = [p for p in (data / "dbt").iterdir() if p.is_dir()]
+    assert 1 <= len(folders) <= 3  # after a full refresh, list runs and an automation run
+    assert not list((project_root / "dbt_project" / "target").glob("dbt_models-*"))
+
+
 def test_a_second_tick_requests_nothing(live):
     assert live["second"].run_requests == []
     assert "nothing new" in live["second"].skip_reason.skip_message

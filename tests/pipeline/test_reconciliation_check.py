@@ -45,7 +45,7 @@ def test_dropping_a_row_fails_the_reconciliation_check(tmp_path, mirror_root, co
     failed = run.failed_checks()
     assert list(failed) == ["marts/reconciliation:differences_have_known_causes"]
     assert "serial_in_no_list:*:national_filing:797" in failed[
-        "marts/reconciliation:differences_have_known_causes"]["unreviewed_findings"].value
+        "marts/reconciliation:differences_have_known_causes"]["unreviewed_findings"]
     statuses = run.query("""select as_of, measure, status from marts.reconciliation
                             where tier = 'national_filing' and status = 'unexplained' order by 1, 2""")
     assert [(str(d), m) for d, m, _ in statuses] == [("2026-04-30", "cumulative"), ("2026-04-30", "new")]

@@ -18,7 +18,7 @@ import pytest
 
 from orchestration.parsers.algorithm_lists import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from orchestration.schemas.split import split_valid
-from orchestration.series import SERIES, parse_series
+from orchestration.series import SERIES, ListInput, parse_list
 
 DS_HEADER = ["序号", "算法名称", "角色", "主体名称", "应用产品", "主要用途", "备案编号", "备注"]
 AR_HEADER = ["序号", "算法名称", "算法类别", "主体名称", "应用产品", "主要用途", "备案编号", "备注"]
@@ -44,18 +44,16 @@ def docx_bytes(tmp_path: Path, name: str, rows: list[list[str]]) -> bytes:
 
 
 def parsed_frame(tmp_path: Path, series: str, lists: dict[str, list[list[str]]]) -> pd.DataFrame:
-    """Rows of several lists through the series' own parser (parse_series), with provenance."""
-    store: dict[str, bytes] = {}
-    attachments = []
-    for url, rows in lists.items():
-        data = docx_bytes(tmp_path, f"{len(store)}.docx", rows)
-        sha = hashlib.sha256(data).hexdigest()
-        store[sha] = data
-        attachments.append({"attachment_url": url, "sha256": sha, "notice_url": url.rsplit("/files", 1)[0],
-                            "link_text": url.rsplit("/", 1)[-1]})
-    parsed = parse_series(SERIES[series], attachments, store.__getitem__)
-    assert parsed.errors == {}
-    return parsed.rows
+    """Rows of several lists through the series' own parser (parse_list), with provenance."""
+    frames = []
+    for n, (url, rows) in enumerate(lists.items()):
+        data = docx_bytes(tmp_path, f"{n}.docx", rows)
+        item = ListInput(url, url, url.rsplit("/files", 1)[0], hashlib.sha256(data).hexdigest(), data,
+                         url.rsplit("/", 1)[-1])
+        summary, frame, _ = parse_list(SERIES[series], item)
+        assert summary.error is None, summary.error
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 LIST_A = "https://www.cac.gov.cn/files/2025-07-14/a.docx"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
 from orchestration.warehouse import (
-    already_loaded, connect, ensure_raw_schema, load_list, query,
+    PublishRefused, QueryError, WriterBusy, already_loaded, connect, ensure_raw_schema, load_list,
+    publish, query, writer_lock,
 )
 
 URL = "https://www.cac.gov.cn/files/x/list.docx"
@@ -28,6 +28,13 @@ def list_row(sha: str = "a" * 64) -> dict:
             "file_type": "zip", "parser_version": "v1", "rows_extracted": 3}
 
 
+def staged(tmp_path, rows: list[dict]) -> tuple[dict, dict]:
+    """The staged parts of a list (as list_rows writes them) and its counts."""
+    path = tmp_path / f"accepted-{len(list(tmp_path.glob('accepted-*')))}.parquet"
+    pd.DataFrame(rows).to_parquet(path)
+    return {"accepted": path, "quarantined": None, "skipped": None}, {"accepted": len(rows), "quarantined": 0}
+
+
 @pytest.fixture()
 def con(tmp_path):
     connection = connect(tmp_path / "w.duckdb")
@@ -41,21 +48,19 @@ def rows_of(con) -> list[tuple]:
                        "order by row_index").fetchall()
 
 
-def test_reloading_a_list_replaces_it(con):
-    empty = pd.DataFrame()
-    first = pd.DataFrame([filing(1), filing(2), filing(3)])
-    assert load_list(con, "deep_synthesis_filings", list_row(), first, empty).outcome == "loaded"
-    assert load_list(con, "deep_synthesis_filings", list_row(), first, empty).outcome == "loaded"
+def test_reloading_a_list_replaces_it(con, tmp_path):
+    first = staged(tmp_path, [filing(1), filing(2), filing(3)])
+    assert load_list(con, "deep_synthesis_filings", list_row(), *first).outcome == "loaded"
+    assert load_list(con, "deep_synthesis_filings", list_row(), *first).outcome == "loaded"
     assert [r for r, _ in rows_of(con)] == [1, 2, 3]
     assert already_loaded(con, URL, "a" * 64, "v1")
     assert not already_loaded(con, URL, "b" * 64, "v1")
 
 
-def test_a_failed_load_leaves_the_previous_load_whole(con):
-    empty = pd.DataFrame()
-    load_list(con, "deep_synthesis_filings", list_row(), pd.DataFrame([filing(1), filing(2), filing(3)]), empty)
-    broken = pd.DataFrame([filing(1), filing(2, number=None), filing(3), filing(4)])  # NOT NULL breaks
-    result = load_list(con, "deep_synthesis_filings", list_row("b" * 64), broken, empty)
+def test_a_failed_load_leaves_the_previous_load_whole(con, tmp_path):
+    load_list(con, "deep_synthesis_filings", list_row(), *staged(tmp_path, [filing(1), filing(2), filing(3)]))
+    broken = staged(tmp_path, [filing(1), filing(2, number=None), filing(3), filing(4)])  # NOT NULL breaks
+    result = load_list(con, "deep_synthesis_filings", list_row("b" * 64), *broken)
     assert result.outcome == "failed" and "filing_number" in result.error
     assert [r for r, _ in rows_of(con)] == [1, 2, 3]
     sha, error = con.execute("select sha256, last_error from raw.lists").fetchone()
@@ -63,15 +68,69 @@ def test_a_failed_load_leaves_the_previous_load_whole(con):
     assert not already_loaded(con, URL, "a" * 64, "v1")  # a failed list is retried next run
 
 
-def test_a_failed_first_load_leaves_no_rows(con):
-    broken = pd.DataFrame([filing(1), filing(2, number=None)])
-    assert load_list(con, "deep_synthesis_filings", list_row(), broken, pd.DataFrame()).outcome == "failed"
+def test_a_failed_first_load_leaves_no_rows(con, tmp_path):
+    broken = staged(tmp_path, [filing(1), filing(2, number=None)])
+    assert load_list(con, "deep_synthesis_filings", list_row(), *broken).outcome == "failed"
     assert rows_of(con) == []
     assert con.execute("select count(*) from raw.lists where last_error is not null").fetchone() == (1,)
+
+
+def test_publish_never_drops_or_shrinks_a_list(tmp_path):
+    build, published = tmp_path / "w.build.duckdb", tmp_path / "w.duckdb"
+    con = connect(build)
+    ensure_raw_schema(con)
+    load_list(con, "deep_synthesis_filings", list_row(), *staged(tmp_path, [filing(1), filing(2), filing(3)]))
+    con.close()
+    publish(build, published)
+    con = connect(build)  # the same bytes, loaded with fewer rows: refused
+    load_list(con, "deep_synthesis_filings", list_row(), *staged(tmp_path, [filing(1)]))
+    con.close()
+    with pytest.raises(PublishRefused, match="3 rows published, 1 in this build"):
+        publish(build, published)
+    con = connect(build)  # the list gone altogether: refused
+    con.execute("delete from raw.lists")
+    con.close()
+    with pytest.raises(PublishRefused, match="missing from this build"):
+        publish(build, published)
+    con = connect(build)  # new bytes (a corrected list) may shrink: that is its last good load
+    load_list(con, "deep_synthesis_filings", list_row("c" * 64), *staged(tmp_path, [filing(1)]))
+    con.close()
+    publish(build, published)
+    reader = connect(published, read_only=True)
+    assert reader.execute("select rows_accepted, sha256 from raw.lists").fetchall() == [(1, "c" * 64)]
+    reader.close()
+
+
+def test_a_second_writer_waits_then_fails_naming_the_file(tmp_path):
+    import multiprocessing
+
+    lock, database = tmp_path / "w.lock", tmp_path / "w.duckdb"
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock, args=(str(lock), ready))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        with pytest.raises(WriterBusy, match=r"w\.duckdb is being written by another run.*waited 0 s"):
+            with writer_lock(lock, 0.2, database):
+                pass
+    finally:
+        holder.terminate()
+        holder.join()
+    with writer_lock(lock, 1, database):  # free again once the other writer is gone
+        pass
+
+
+def _hold_lock(path: str, ready) -> None:
+    import time
+    from pathlib import Path
+
+    with writer_lock(Path(path), 1, Path("x")):
+        ready.set()
+        time.sleep(30)
 
 
 def test_query_is_read_only(tmp_path):
     path = tmp_path / "w.duckdb"
     connect(path).close()
-    with pytest.raises(duckdb.Error, match="read-only"):
+    with pytest.raises(QueryError, match="read-only"):
         query(path, "create table t (a int)")
