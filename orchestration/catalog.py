@@ -122,18 +122,40 @@ class Catalog:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._batch: sqlite3.Connection | None = None
         with self._connect() as con:
             con.executescript(_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        # a short transaction per call; readers and writers in other processes wait up to 30 s
+        # a short transaction per call (readers and writers in other processes wait up to
+        # 30 s), or the one transaction of a batch
+        if self._batch is not None:
+            yield self._batch
+            return
         con = sqlite3.connect(self.path, timeout=30)
         con.row_factory = sqlite3.Row
         try:
             with con:
                 yield con
         finally:
+            con.close()
+
+    @contextmanager
+    def batch(self) -> Iterator["Catalog"]:
+        """Many reads and writes in one transaction: a scan of a thousand lists commits once,
+        not a thousand times."""
+        if self._batch is not None:
+            yield self
+            return
+        con = sqlite3.connect(self.path, timeout=30)
+        con.row_factory = sqlite3.Row
+        self._batch = con
+        try:
+            with con:
+                yield self
+        finally:
+            self._batch = None
             con.close()
 
     # ------------------------------------------------------------------ reads

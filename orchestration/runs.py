@@ -122,7 +122,8 @@ class StepProgress:
                         if progress:
                             progress.update(task, description=f"{self.label}: {event.step_key}")
                         else:
-                            self.console.print(f"  [{done + 1}/{self.total}] {event.step_key}", highlight=False)
+                            self.console.print(f"  [{done + 1}/{self.total}] {self.label}: {event.step_key}",
+                                               highlight=False)
                     else:
                         done += 1
                         if progress:

@@ -112,9 +112,10 @@ def scan_publications(settings: Settings, *, source: Source | None = None,
     pages_changed = catalog.record_pages({url: p.sha256 for url, p in landed_pages.items()})
 
     linked: dict[str, str] = {}  # key -> attachment URL, for every list a page links
-    for ref in found.attachments():
-        if ref.series in SERIES and ref.series != SERIES_GENAI_STATISTICS:
-            linked[_register(catalog, ref)] = ref.url
+    with catalog.batch():
+        for ref in found.attachments():
+            if ref.series in SERIES and ref.series != SERIES_GENAI_STATISTICS:
+                linked[_register(catalog, ref)] = ref.url
 
     entries = catalog.entries()
     never_fetched = [e for e in entries if e.sha256 is None and e.key in linked]
@@ -123,11 +124,12 @@ def scan_publications(settings: Settings, *, source: Source | None = None,
     to_fetch = never_fetched + (known if recheck is None else known[:recheck])
     fetched: set[str] = set()
     attachments = []
-    for entry in to_fetch:
-        _, landed = fetch_list(catalog, store, source, entry)
-        fetched.add(entry.key)
-        if landed is not None:
-            attachments.append(landed)
+    with catalog.batch():  # the fetches themselves are outside SQLite; their records commit once
+        for entry in to_fetch:
+            _, landed = fetch_list(catalog, store, source, entry)
+            fetched.add(entry.key)
+            if landed is not None:
+                attachments.append(landed)
     lists = [ListScan(e, e.state(), e.key in fetched, e.key in linked) for e in catalog.entries()]
     scan = Scan(scan_id=uuid.uuid4().hex[:12], source=source.description, pages=list(landed_pages.values()),
                 notices=notice_rows(found, landed_pages), lists=lists, errors=list(found.errors),

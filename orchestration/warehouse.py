@@ -319,6 +319,10 @@ def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
 
 
 def _delete_list_rows(con: duckdb.DuckDBPyConnection, table: str, url: str) -> None:
+    # a list's rows are written with its lists row, in one transaction: without that row there
+    # is nothing to delete, and a first load skips four scans of growing tables
+    if con.execute(f"select 1 from {RAW_SCHEMA}.lists where attachment_url = ?", [url]).fetchone() is None:
+        return
     for name in (table, "quarantine", "skipped_rows", "lists"):
         con.execute(f"delete from {RAW_SCHEMA}.{name} where attachment_url = ?", [url])
 

@@ -81,8 +81,9 @@ def list_files(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: 
     trusted = context.run.tags.get(SCAN_TAG) is not None
     source = None
     fetched, manifest, errors = [], [], {}
+    entries = {entry.key: entry for entry in catalog.entries()}  # one read, not one per list
     for key in context.partition_keys:
-        entry = catalog.get(key)
+        entry = entries.get(key)
         if entry is None:
             errors[key] = f"{key}: not in the list catalogue ({catalog.path}); run `beian update`"
             continue

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import TARGET_KEY, Case, file_hash
+from adversarial_harness import TARGET_KEY, Case, file_hash
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Case
+from adversarial_harness import Case
 
 
 @pytest.mark.parametrize("args, message", [

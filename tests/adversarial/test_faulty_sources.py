@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import TARGET_KEY, Case, file_hash
+from adversarial_harness import TARGET_KEY, Case, file_hash
 from http_server import Fault, redirect
 
 REASONS = {  # the fault, and what the message must say

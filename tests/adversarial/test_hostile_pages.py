@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ALGORITHM_PAGE_PATH, TARGET_KEY, Case, file_hash
+from adversarial_harness import ALGORITHM_PAGE_PATH, TARGET_KEY, Case, file_hash
 
 SECRET = b"root:x:0:0:secret-marker"
 
@@ -46,8 +46,8 @@ def test_hostile_links_reach_nothing_outside(case: Case):
               if line.strip().startswith("FAILED list")}
     climbing = {f"algorithm_recommendation/2026-{n:02d}" for n in range(6, 10)}
     assert climbing | {"algorithm_recommendation/2026-11"} == set(failed), result.out
-    for key in climbing:
-        assert "refused" in failed[key] or "not in the mirror" in failed[key] or "outside" in failed[key]
+    for key in climbing:  # refused by the source, or (double-encoded: no climbing at all) not found
+        assert any(word in failed[key] for word in ("refused", "not in the mirror", "outside", "HTTP 404"))
     assert "URL longer than" in failed["algorithm_recommendation/2026-11"]
     assert "evil.example" in result.out and "not followed: host not allowed" in result.out
     assert not raw_store_holds(case.data, SECRET)

@@ -1,104 +1,16 @@
-"""Run the real pipeline into throwaway data folders (real DuckDB, real dbt, a real Dagster
-instance under each data folder), the way `beian run` and `beian update` do."""
+"""Fixtures of the pipeline tests: the corpus run, shared by the session (the helpers live in
+pipeline_harness.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-import stat
-from dataclasses import dataclass
+import sys
 from pathlib import Path
 
-import dagster as dg
-import duckdb
 import pytest
 
-from orchestration.runs import Outcome, full_refresh, update
-from orchestration.settings import Settings, load_settings
-
-FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
-
-
-@dataclass
-class PipelineRun:
-    settings: Settings
-    outcome: Outcome
-
-    @property
-    def success(self) -> bool:
-        return self.outcome.success
-
-    def query(self, sql: str) -> list[tuple]:
-        con = duckdb.connect(str(self.settings.warehouse_path), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-    def failed_checks(self, include_freshness: bool = False) -> dict[str, dict]:
-        """asset:check -> metadata of every check that did not pass, in every run."""
-        failed = {f"{asset}:{check}": metadata for run in self.outcome.runs
-                  for asset, check, _, metadata in run.failed_checks}
-        if not include_freshness:
-            failed.pop(FRESHNESS, None)
-        return failed
-
-    def materialization(self, asset_key: str) -> dict:
-        """The metadata of the asset's latest materialisation in this run's instance."""
-        event = self.outcome.instance.get_latest_materialization_event(dg.AssetKey.from_user_string(asset_key))
-        if event is None:
-            raise KeyError(asset_key)
-        return {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
-
-    def step_keys(self) -> list[list[str]]:
-        """The steps each run of this outcome executed, in order."""
-        keys = []
-        for run in self.outcome.runs:
-            records = self.outcome.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
-            keys.append([r.dagster_event.step_key for r in records])
-        return keys
-
-
-def settings_for(data_dir: Path, **env: str) -> Settings:
-    return load_settings({"BEIAN_DATA_DIR": str(data_dir), "BEIAN_HTTP_MIN_INTERVAL": "0", **env})
-
-
-def run_refresh(data_dir: Path, **env: str) -> PipelineRun:
-    """`beian run` in this process: one look at the source, then the full refresh."""
-    settings = settings_for(data_dir, **env)
-    return PipelineRun(settings, full_refresh(settings))
-
-
-def run_update(data_dir: Path, **env: str) -> PipelineRun:
-    """`beian update` in this process: only what is new or changed."""
-    settings = settings_for(data_dir, **env)
-    return PipelineRun(settings, update(settings))
-
-
-MART_ORDER = {  # a stable order for checksums; volatile load timestamps left out
-    "dim_batch": "list_id", "dim_period": "period_month", "dim_province": "province_code",
-    "fct_filings": "filing_row_id", "fct_filings_by_series_batch_period": "series, list_id",
-    "fct_registrations": "registration_key",
-    "fct_registrations_by_tier_batch_period": "tier, list_id, registered_month",
-    "fct_registrations_all_series": "row_id",
-    "fct_counts_by_series_tier_batch_period": "series, tier, list_id",
-    "reconciliation": "reconciliation_id", "reconciliation_findings": "finding_key",
-    "fct_cancellations": "cancellation_row_id", "dim_filing": "filing_id", "dim_entity": "entity_key",
-    "fct_entity_profile": "entity_key", "entity_findings": "finding_key",
-    "fct_filing_versions": "filing_version_id", "fct_list_changes": "list_change_id",
-    "fct_registration_appearances": "registration_row_id",
-    "fct_active_filings_by_series_period": "series_period_id",
-}
-
-
-def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
-    """Row count and a checksum of every mart's content."""
-    fingerprints = {}
-    for mart, order in MART_ORDER.items():
-        rows = run.query(f"select * exclude (loaded_at) from marts.{mart} order by {order}"
-                         if mart == "dim_batch" else f"select * from marts.{mart} order by {order}")
-        fingerprints[mart] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return fingerprints
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline_harness import PipelineRun, run_refresh  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -107,14 +19,6 @@ def corpus_run(tmp_path_factory, corpus_dir) -> PipelineRun:
     run = run_refresh(tmp_path_factory.mktemp("corpus_run"), BEIAN_SOURCE=str(corpus_dir / "mirror"))
     assert run.success, f"pipeline failed: {run.outcome.runs}; logs in {run.settings.logs_dir}"
     return run
-
-
-def writable_copy(source: Path, target: Path) -> Path:
-    """Copy part of the (read-only) corpus mirror so a test can change it."""
-    shutil.copytree(source, target, copy_function=shutil.copyfile)
-    for path in [target, *target.rglob("*")]:
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    return target
 
 
 @pytest.fixture(scope="session")

@@ -74,9 +74,10 @@ def test_model_layer_from_fqn():
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(select="marts.fct_filings+") == ["build", "--select", "marts.fct_filings+"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args() == ["build", "--exclude", "test_type:unit"]
+    assert dbt_build_args(select="marts.fct_filings+") == ["build", "--exclude", "test_type:unit",
+                                                           "--select", "marts.fct_filings+"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
 
 
 def test_translator_keys_models_by_layer(dbt_manifest):

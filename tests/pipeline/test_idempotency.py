@@ -9,7 +9,7 @@ import zipfile
 
 import duckdb
 
-from conftest import mart_fingerprints, run_refresh, run_update, writable_copy
+from pipeline_harness import mart_fingerprints, run_refresh, run_update, writable_copy
 
 ALGORITHM_PAGE = "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 

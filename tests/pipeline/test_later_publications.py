@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from conftest import run_refresh, writable_copy
+from pipeline_harness import run_refresh, writable_copy
 from http_server import serve_mirror
 from orchestration.automation.partitions import LISTS
 from orchestration.definitions import build_definitions
@@ -158,3 +158,41 @@ def test_a_relisted_filing_gets_a_new_version_and_the_list_says_what_changed(liv
     batches = run.query("select batch_no, count(*) from marts.fct_filings where series = 'deep_synthesis' "
                         "and batch_no >= 15 group by 1 order by 1")
     assert batches == [(15, 572), (16, batch.rows)]
+
+
+def test_a_list_dropped_in_the_inbox_takes_the_same_path(live, tmp_path, corpus_dir):
+    import zipfile
+
+    first = live["first"]
+    defs, instance = build_definitions(first.settings), live["instance"]
+    inbox = first.settings.inbox_dir
+    inbox.mkdir(parents=True, exist_ok=True)
+    # a hand-downloaded copy of the 2023年6月 batch, re-saved (other bytes), as 第十七批
+    dropped = inbox / "境内深度合成服务算法备案清单（2026年5月）.docx"
+    source = next((corpus_dir / "mirror/www.cac.gov.cn/files/2023-06-20").glob("*.docx"))
+    dropped.write_bytes(source.read_bytes())
+    with zipfile.ZipFile(dropped, "a") as archive:
+        archive.comment = b"downloaded by hand"
+    dropped.with_name(dropped.name + ".json").write_text(json.dumps(
+        {"series": "deep_synthesis", "published": "2026-05-20", "batch": 17}), encoding="utf-8")
+    bad = inbox / "notes.txt"
+    bad.write_text("not a list", encoding="utf-8")
+    bad.with_name(bad.name + ".json").write_text('{"series": "deep_synthesis"}', encoding="utf-8")
+
+    sensor = defs.resolve_sensor_def("inbox")
+    result = sensor(dg.build_sensor_context(instance=instance, resources=dict(defs.resources)))
+    for request in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(LISTS.name, list(request.partition_keys))
+    assert [r.partition_key for r in result.run_requests] == ["deep_synthesis/2026-05"]
+    assert (inbox / "done" / dropped.name).is_file() and (inbox / "rejected" / bad.name).is_file()
+    assert "published" in (inbox / "rejected" / "notes.txt.error.txt").read_text(encoding="utf-8")
+    run = execute_request(defs, instance, result.run_requests[0])
+    assert run.success, run
+    import duckdb
+
+    build = duckdb.connect(str(first.settings.build_warehouse_path), read_only=True)
+    try:
+        assert build.execute("select rows_accepted, batch_no from raw.lists "
+                             "where partition_key = 'deep_synthesis/2026-05'").fetchall() == [(41, 17)]
+    finally:
+        build.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import run_refresh, writable_copy
+from pipeline_harness import run_refresh, writable_copy
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 

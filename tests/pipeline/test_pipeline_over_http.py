@@ -3,7 +3,7 @@ empty 200 to a request without a Referer."""
 
 from __future__ import annotations
 
-from conftest import mart_fingerprints, run_refresh
+from pipeline_harness import mart_fingerprints, run_refresh
 from http_server import serve_mirror
 
 

@@ -4,6 +4,7 @@ DuckDB a BI driver bundles."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,14 +31,16 @@ def test_the_dbt_docs_page_works_offline(corpus_run, tmp_path_factory):
     page_file = corpus_run.settings.docs_dir / "index.html"
     shots = tmp_path_factory.mktemp("screenshots")
     with chromium() as browser, open_page(browser) as (page, log):
-        page.goto(page_file.as_uri())
-        page.wait_for_selector("text=fct_registrations", timeout=30_000)
         page.goto(page_file.as_uri() + "#!/model/model.beian.fct_registrations")
-        page.wait_for_selector("text=One row per gen-AI registration", timeout=30_000)
+        page.get_by_text("One row per gen-AI registration").first.wait_for(timeout=60_000)
+        page.get_by_text("registration_key").first.wait_for(timeout=30_000)  # its columns, described
         page.screenshot(path=str(shots / "dbt_docs.png"), full_page=False)
     print(f"screenshot: {shots / 'dbt_docs.png'}")
     assert log.blocked == [] and all(url.startswith("file:") or url.startswith("data:") for url in log.requests)
-    assert log.console_errors == []
+    # dbt's page asks for its icons by an unrendered template path, which Chromium refuses to
+    # load from a file:// page (a notice about origins, nothing fetched); anything else fails
+    own = [e for e in log.console_errors if not e.startswith("Unsafe attempt to load URL file:")]
+    assert own == []
 
 
 @pytest.mark.parametrize("version", DUCKDB_1X_VERSIONS)
@@ -52,17 +55,32 @@ def test_duckdb_1x_reads_the_published_copy_as_2x_reads_the_warehouse(corpus_run
         assert old["tables"][f"marts.{mart}"] == new["tables"][f"marts.{mart}"], mart  # rows, checksum, comments
 
 
-def test_the_warehouse_itself_stays_readable_by_sqlalchemy_read_only(corpus_run):
+def test_the_1x_copy_is_readable_by_sqlalchemy_read_only(corpus_run, tmp_path):
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(f"duckdb:///{corpus_run.settings.warehouse_v1_path}",
-                           connect_args={"read_only": True})
+    copy = tmp_path / "warehouse_v1.duckdb"  # its own file: DuckDB keeps one configuration per file and process
+    shutil.copyfile(corpus_run.settings.warehouse_v1_path, copy)
+    engine = create_engine(f"duckdb:///{copy}", connect_args={"read_only": True})
     with engine.connect() as connection:
         rows = connection.execute(text("select count(*) from marts.fct_filings")).scalar()
     assert rows == corpus_run.query("select count(*) from marts.fct_filings")[0][0]
-    con = duckdb.connect(str(corpus_run.settings.warehouse_v1_path), read_only=True)
+    engine.dispose()
+    con = duckdb.connect(str(copy), read_only=True)
     try:
         comment = con.execute("select comment from duckdb_tables() where table_name = 'fct_filings'").fetchone()[0]
     finally:
         con.close()
     assert comment and "algorithm filing" in comment
+
+
+def test_the_exports_carry_their_descriptions_and_validate_as_a_data_package(corpus_run):
+    import pyarrow.parquet as pq
+    from frictionless import Package
+
+    exports = corpus_run.settings.exports_dir
+    schema = pq.read_schema(exports / "fct_filings.parquet")
+    assert b"description" in schema.field("filing_number").metadata
+    assert b"digits" in schema.field("filing_number").metadata[b"description"]
+    assert (exports / "fct_filings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    report = Package(str(exports / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])[:10]

@@ -7,7 +7,7 @@ import zipfile
 
 from lxml import etree
 
-from conftest import run_refresh, writable_copy
+from pipeline_harness import run_refresh, writable_copy
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -156,3 +156,22 @@ def test_on_device_table_is_national_with_its_own_serials():
         ("2", "national_filing", "on_device", "on_device_table"),
     ]
     assert result.rows[-1]["scenario"] == "手机端侧智能助手"
+
+
+def test_the_on_device_fixture_reads_the_same_from_docx_and_pdf():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from later_publications import ON_DEVICE_ROWS, on_device_list
+
+    def essence(kind: str) -> list[tuple]:
+        rows = parse_genai_document(on_device_list(kind), f"list.{kind}").rows
+        return [(r["tier"], r["service_kind"], r["serial_raw"], r["registration_number"], r["scenario"]) for r in rows]
+
+    docx, pdf = essence("docx"), essence("pdf")
+    assert docx == pdf
+    on_device = [r for r in docx if r[1] == "on_device"]
+    assert [(tier, serial, scenario) for tier, _, serial, _, scenario in on_device] == [
+        ("national_filing", row[0], row[6]) for row in ON_DEVICE_ROWS[1:]]
+    assert [r[2] for r in docx if r[1] == "general"] == ["869", "870", "531"]

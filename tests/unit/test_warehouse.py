@@ -88,7 +88,8 @@ def test_publish_never_drops_or_shrinks_a_list(tmp_path):
     with pytest.raises(PublishRefused, match="3 rows published, 1 in this build"):
         publish(build, published)
     con = connect(build)  # the list gone altogether: refused
-    con.execute("delete from raw.lists")
+    for table in ("deep_synthesis_filings", "quarantine", "skipped_rows", "lists"):
+        con.execute(f"delete from raw.{table}")
     con.close()
     with pytest.raises(PublishRefused, match="missing from this build"):
         publish(build, published)
