@@ -12,9 +12,6 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ..dbt import dbt_project, prune_run_folders
-from ..publish.compat import write_v1_copy
-from ..publish.exports import DATAPACKAGE, export_marts
-from ..publish.report import build_report
 from ..resources import BeianResource, WarehouseResource
 from ..warehouse import PublishRefused, publish
 from .ingest import WRITER_POOL
@@ -33,6 +30,8 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
                           "Frictionless Data Package listing each file's schema, rows and sha256. "
                           "The folder data/exports is swapped in whole.")
     def exports(beian: BeianResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        from ..publish.exports import DATAPACKAGE, export_marts  # pyarrow: only when exporting
+
         out = beian.settings().exports_dir
         with duckdb.get_connection() as con:
             manifest = export_marts(con, out)
@@ -76,6 +75,8 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
                           "roles, categories, provinces, the top filers, filed/cancelled/active, "
                           "and what is new in the latest list. data/report/index.html.")
     def report(beian: BeianResource, duckdb: WarehouseResource) -> dg.MaterializeResult:
+        from ..publish.report import build_report  # plotly: only when drawing
+
         out = beian.settings().report_dir
         with duckdb.get_connection() as con:
             result = build_report(con, out)
@@ -109,6 +110,8 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
                           "DuckDB 1.4/1.5 that BI drivers embed; table and column comments kept; "
                           "swapped in whole with each publish.")
     def warehouse_v1(beian: BeianResource) -> dg.MaterializeResult:
+        from ..publish.compat import write_v1_copy
+
         settings = beian.settings()
         rows = write_v1_copy(settings.warehouse_path, settings.warehouse_v1_path)
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),

@@ -24,13 +24,16 @@ def automated(selection: dg.AssetSelection) -> dg.AssetSelection:
                         | dg.AssetSelection.keys(["raw", "provinces"], ["raw", "districts"]))
 
 
+def with_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """One asset's automation condition and freshness policy."""
+    spec = spec.replace_attributes(automation_condition=EAGER)
+    if spec.key == dg.AssetKey("published_warehouse"):
+        spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
+    return spec
+
+
 def apply_automation(defs: dg.Definitions) -> dg.Definitions:
-    defs = defs.map_resolved_asset_specs(
-        func=lambda spec: spec.replace_attributes(automation_condition=EAGER),
-        selection=automated(dg.AssetSelection.all()))
-    return defs.map_resolved_asset_specs(
-        func=lambda spec: spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS),
-        selection=dg.AssetSelection.keys("published_warehouse"))
+    return defs.map_resolved_asset_specs(func=with_policies, selection=automated(dg.AssetSelection.all()))
 
 
 # The daemon evaluates the conditions; on by default, so `make dev` keeps the marts current.

@@ -19,10 +19,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from itertools import islice
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError
-from pdfminer.pdfpage import PDFPage
-from pdfplumber.utils.exceptions import PdfminerException
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pdfplumber is imported when a PDF is read, not with the code location
+    import pdfplumber
 
 from ..limits import Limits
 from .tables import DocumentError, Table, TableRow
@@ -155,6 +155,8 @@ def read_pdf_tables(data: bytes, source: str = "<pdf>", limits: Limits | None = 
     """
     limits = limits or _DEFAULT_LIMITS
     max_pages = limits.max_pdf_pages
+    import pdfplumber
+
     try:
         # pages= keeps pdfplumber from building (and, on close, walking) more Page objects
         # than the bound, whatever the page tree claims
@@ -164,6 +166,8 @@ def read_pdf_tables(data: bytes, source: str = "<pdf>", limits: Limits | None = 
     try:
         with pdf:
             try:
+                from pdfminer.pdfpage import PDFPage
+
                 page_count = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), max_pages + 1))
             except Exception as exc:
                 raise DocumentError(source, f"not a readable PDF file: its page tree is broken "
@@ -179,6 +183,9 @@ def read_pdf_tables(data: bytes, source: str = "<pdf>", limits: Limits | None = 
 
 def _one_line(exc: BaseException) -> str:
     """The cause in one line: pdfplumber's wrapper unwrapped, encryption said plainly."""
+    from pdfminer.pdfdocument import PDFEncryptionError
+    from pdfplumber.utils.exceptions import PdfminerException
+
     if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
         exc = exc.args[0]
     if isinstance(exc, PDFEncryptionError):

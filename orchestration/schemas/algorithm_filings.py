@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..parsers.numbers import ALGORITHM_TYPES
-from .common import ProvenanceModel, first_in_list
+from .common import ProvenanceModel, first_in_list, has_text
 
 FILING_NUMBER_DIGITS = r"^\d{21,22}$"
 FIRST_FILING_YEAR = 2022  # the filing system opened in 2022
@@ -24,8 +24,8 @@ ROLES = ("服务提供者", "服务技术支持者")
 # a subclass inherits, and fall back on the method's name, which the quarantine reasons show.
 class AlgorithmFilingModel(ProvenanceModel):
     serial_raw: Series[str] = pa.Field(nullable=True)
-    algorithm_name: Series[str] = pa.Field(not_blank=())
-    entity: Series[str] = pa.Field(not_blank=())
+    algorithm_name: Series[str] = pa.Field()
+    entity: Series[str] = pa.Field()
     product: Series[str] = pa.Field(nullable=True)
     purpose: Series[str] = pa.Field(nullable=True)
     filing_number_raw: Series[str]
@@ -35,6 +35,10 @@ class AlgorithmFilingModel(ProvenanceModel):
     entity_id: Series[str] = pa.Field(str_matches=r"^\d{7}$")
     algorithm_type: Series[str] = pa.Field(str_matches=r"^\d{2,3}$")
     filing_year: Series[int] = pa.Field(nullable=False)
+
+    @pa.check("algorithm_name", "entity", name="not_blank")
+    def not_blank(cls, series: Series[str]) -> Series[bool]:
+        return has_text(series)
 
     @pa.check("filing_year", name="filing_year_plausible")
     def filing_year_plausible(cls, series: Series[int]) -> Series[bool]:

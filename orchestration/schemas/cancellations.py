@@ -21,7 +21,7 @@ from ..parsers.cancellations import (
 )
 from ..parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .algorithm_filings import ALGORITHM_CATEGORIES, FILING_NUMBER_DIGITS, FIRST_FILING_YEAR, ROLES
-from .common import ProvenanceModel, first_in_list
+from .common import ProvenanceModel, first_in_list, has_text
 
 # No number can be cancelled before the filing system opened.
 FIRST_CANCELLATION_MONTH = date(FIRST_FILING_YEAR, 1, 1)
@@ -31,12 +31,12 @@ ROLE_NOTES = (ROLE_NOTE_EXACT, ROLE_NOTE_TRUNCATED, ROLE_NOTE_ALGORITHM_CLASS, R
 
 class CancellationModel(ProvenanceModel):
     serial_raw: Series[str] = pa.Field(nullable=True)
-    algorithm_name: Series[str] = pa.Field(not_blank=())
+    algorithm_name: Series[str] = pa.Field()
     role_raw: Series[str] = pa.Field(nullable=True)
     role: Series[str] = pa.Field(nullable=True, isin=ROLES)
     role_note: Series[str] = pa.Field(isin=ROLE_NOTES)
     algorithm_category: Series[str] = pa.Field(nullable=True, isin=ALGORITHM_CATEGORIES)
-    entity: Series[str] = pa.Field(not_blank=())
+    entity: Series[str] = pa.Field()
     product: Series[str] = pa.Field(nullable=True)
     purpose: Series[str] = pa.Field(nullable=True)
     filing_number_raw: Series[str] = pa.Field(nullable=True)
@@ -50,6 +50,10 @@ class CancellationModel(ProvenanceModel):
                                                               SERIES_ALGORITHM_RECOMMENDATION))
     cancelled_raw: Series[str] = pa.Field(nullable=True)
     cancelled_month: Series[pd.Timestamp] = pa.Field(nullable=False)
+
+    @pa.check("algorithm_name", "entity", name="not_blank")
+    def not_blank(cls, series: Series[str]) -> Series[bool]:
+        return has_text(series)
 
     @pa.check("cancelled_month", name="cancelled_month_plausible")
     def cancelled_month_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:

@@ -1,10 +1,9 @@
-"""Pieces every series schema shares: provenance columns, the not_blank check and
-list-level uniqueness."""
+"""Pieces every series schema shares: provenance columns, the not-blank test and list-level
+uniqueness."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pandera.extensions as extensions
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -23,9 +22,9 @@ class ProvenanceModel(pa.DataFrameModel):
         coerce = True
 
 
-@extensions.register_check_method()
-def not_blank(series: pd.Series) -> pd.Series:
-    """A registered check, used as ``pa.Field(not_blank=())``: text with something in it."""
+def has_text(series: pd.Series) -> pd.Series:
+    """Text with something in it. Each model names it as its check ``not_blank`` (a method,
+    not a registered check: registering one imports pandera's hypothesis strategies)."""
     return series.fillna("").astype(str).str.strip() != ""
 
 

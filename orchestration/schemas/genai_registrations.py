@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..parsers.genai import GENERAL, LOCAL, NATIONAL, ON_DEVICE
-from .common import ProvenanceModel, first_in_list
+from .common import ProvenanceModel, first_in_list, has_text
 
 FIRST_REGISTRATION = date(2023, 1, 1)  # the Interim Measures took effect in 2023
 NATIONAL_NUMBER = r"^[A-Za-z]+\s*-.+-\s*\d{8}(\d{4,6})?$"
@@ -31,8 +31,8 @@ class GenaiRegistrationModel(ProvenanceModel):
     serial: Series[pd.Int64Dtype] = pa.Field(ge=1)
     locality: Series[str]
     locality_province_code: Series[str] = pa.Field(nullable=False)
-    service_name: Series[str] = pa.Field(not_blank=())
-    filer: Series[str] = pa.Field(not_blank=())
+    service_name: Series[str] = pa.Field()
+    filer: Series[str] = pa.Field()
     registration_number: Series[str] = pa.Field(nullable=True)
     registered_on_raw: Series[str]
     registered_on: Series[pd.Timestamp] = pa.Field(nullable=False)
@@ -45,6 +45,10 @@ class GenaiRegistrationModel(ProvenanceModel):
     number_sequence: Series[str] = pa.Field(nullable=True)
     number_is_valid: Series[bool]
     scenario: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("service_name", "filer", name="not_blank")
+    def not_blank(cls, series: Series[str]) -> Series[bool]:
+        return has_text(series)
 
     @pa.check("registered_on", name="registered_on_plausible")
     def registered_on_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:
