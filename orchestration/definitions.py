@@ -6,7 +6,7 @@ from .assets.checks import differences_have_known_causes, newest_list_is_recent
 from .assets.ingest import list_files, notice_pages
 from .assets.lists import list_rows
 from .assets.publish import build_publish_assets
-from .assets.warehouse import genai_statistics, load_lists, reference_tables
+from .assets.warehouse import genai_statistics, list_load, raw_tables, reference_tables
 from .automation.conditions import apply_automation, automation_sensor
 from .automation.schedules import REFRESH_JOB, daily_refresh
 from .automation.sensors import build_publications_sensor, inbox
@@ -22,7 +22,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     dbt_models = build_dbt_assets()
     marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
     defs = dg.Definitions(
-        assets=[notice_pages, list_files, list_rows, load_lists, reference_tables, genai_statistics,
+        assets=[notice_pages, list_files, list_rows, list_load, raw_tables, reference_tables, genai_statistics,
                 dbt_models, *build_publish_assets(marts)],
         asset_checks=[differences_have_known_causes, newest_list_is_recent],
         resources={

@@ -21,8 +21,8 @@ from ..settings import Settings
 from .partitions import LISTS, SCAN_TAG
 from .schedules import REFRESH_JOB
 
-LIST_ASSETS = [dg.AssetKey("list_files"), dg.AssetKey("list_rows"), dg.AssetKey(["raw", "lists"]),
-               dg.AssetKey(["raw", "quarantine"]), dg.AssetKey(["raw", "skipped_rows"])]
+LIST_ASSETS = [dg.AssetKey("list_files"), dg.AssetKey("list_rows"), dg.AssetKey("list_load"),
+               dg.AssetKey(["raw", "lists"]), dg.AssetKey(["raw", "quarantine"]), dg.AssetKey(["raw", "skipped_rows"])]
 PAGE_ASSETS = [dg.AssetKey("notice_pages"), dg.AssetKey(["raw", "genai_statistics"])]
 
 

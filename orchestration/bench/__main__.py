@@ -134,7 +134,9 @@ def bench_corpus_runs(report: Report) -> None:
         settings = load_settings({"BEIAN_DATA_DIR": str(Path(tmp) / "data"), "BEIAN_SOURCE": str(mirror)})
         cold, cold_s = timed_outcome(full_refresh, settings)
         steps = step_seconds(cold.instance, cold.runs[0].run_id)
-        nothing, nothing_s = timed_outcome(update, settings)
+        warm, warm_s = timed_outcome(full_refresh, settings)
+        warm_steps = step_seconds(warm.instance, warm.runs[0].run_id)
+        nothing_s, nothing_ran = cli_update_seconds(settings)
         add_deep_synthesis_batch(mirror)
         one, one_s = timed_outcome(update, settings)
         one_steps: dict[str, float] = {}
@@ -144,18 +146,29 @@ def bench_corpus_runs(report: Report) -> None:
         bare_s = bare_dbt_build(settings)
     print("runs on the corpus (46 lists, 7,904 rows)")
     report.add("cold full run (beian run, empty data folder)", f"{cold_s:.1f} s")
-    report.add("update, nothing new (no Dagster run, no dbt)", f"{nothing_s:.2f} s = {nothing_s / cold_s:.3f} of cold",
-               f"<= {TARGETS['nothing_new']}", nothing_s / cold_s <= TARGETS["nothing_new"] and not nothing.runs)
+    report.add("warm full run (beian run, nothing changed)", f"{warm_s:.1f} s = {warm_s / cold_s:.2f} of cold")
+    report.add("beian update, nothing new (the CLI, no Dagster run, no dbt)",
+               f"{nothing_s:.2f} s = {nothing_s / cold_s:.3f} of cold", f"<= {TARGETS['nothing_new']}",
+               nothing_s / cold_s <= TARGETS["nothing_new"] and not nothing_ran)
     report.add("update, one new deep-synthesis batch", f"{one_s:.1f} s = {one_s / cold_s:.2f} of cold",
                f"<= {TARGETS['one_new_list']}", one_s / cold_s <= TARGETS["one_new_list"])
-    dbt_s = steps.get("dbt_models", 0.0)
-    report.add("cold dbt step vs bare `dbt build` of it", f"{dbt_s:.1f} s / {bare_s:.1f} s = {dbt_s / bare_s:.2f}x",
-               f"<= {TARGETS['dbt_step']}x", dbt_s / bare_s <= TARGETS["dbt_step"])
-    table = "\n".join(f"| {k} | {steps.get(k, 0):.2f} | {one_steps.get(k, 0):.2f} |"
+    dbt_s = warm_steps.get("dbt_models", 0.0)
+    report.add("dbt step (warm full run) vs bare `dbt build` of the same", f"{dbt_s:.1f} s / {bare_s:.1f} s = "
+               f"{dbt_s / bare_s:.2f}x", f"<= {TARGETS['dbt_step']}x", dbt_s / bare_s <= TARGETS["dbt_step"])
+    table = "\n".join(f"| {k} | {steps.get(k, 0):.2f} | {warm_steps.get(k, 0):.2f} | {one_steps.get(k, 0):.2f} |"
                       for k in sorted(set(steps) | set(one_steps), key=lambda k: -steps.get(k, 0)))
-    report.sections.append("### Steps of the cold run and of the one-new-list update (seconds)\n\n"
-                           "| step | cold | one new list |\n|---|---|---|\n" + table)
+    report.sections.append("### Steps of the cold run, the warm run and the one-new-list update (seconds)\n\n"
+                           "| step | cold | warm | one new list |\n|---|---|---|---|\n" + table)
     print(table.replace("|", " "))
+
+
+def cli_update_seconds(settings) -> tuple[float, bool]:
+    """`beian update` as a user runs it (a new process, no venv on PATH): seconds, and whether it
+    ran anything."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), **settings.env}
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "beian"), "update"], env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, "nothing new" not in done.stdout
 
 
 def bare_dbt_build(settings) -> float:

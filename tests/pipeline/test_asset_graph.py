@@ -47,13 +47,13 @@ def test_asset_graph_is_pinned(snapshot, tmp_path):
     assert jobs_sensors_schedules(defs) == snapshot
 
 
-def test_each_raw_table_depends_on_the_list_rows_only(tmp_path):
+def test_each_raw_table_depends_on_the_list_load_only(tmp_path):
     from orchestration.definitions import build_definitions
 
     graph = build_definitions(load_settings({"BEIAN_DATA_DIR": str(tmp_path)})).resolve_asset_graph()
     for table in ("deep_synthesis_filings", "algorithm_recommendation_filings", "genai_registrations",
                   "cancellations"):
-        assert set(graph.get(dg.AssetKey(["raw", table])).parent_keys) == {dg.AssetKey("list_rows")}
+        assert set(graph.get(dg.AssetKey(["raw", table])).parent_keys) == {dg.AssetKey("list_load")}
 
 
 def test_lineage_runs_from_notice_pages_to_every_export(tmp_path):

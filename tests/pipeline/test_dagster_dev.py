@@ -117,7 +117,7 @@ def test_a_partition_run_launched_from_the_ui_succeeds(dagster_ui):
     run_id = client.submit_job_execution(
         "refresh_all", repository_location_name="orchestration.definitions",
         repository_name="__repository__", tags={"dagster/partition": "genai/2026-04"},
-        asset_selection=[["list_files"], ["list_rows"], ["raw", "lists"], ["raw", "quarantine"],
+        asset_selection=[["list_files"], ["list_rows"], ["list_load"], ["raw", "lists"], ["raw", "quarantine"],
                          ["raw", "skipped_rows"], ["raw", "genai_registrations"]])
     deadline = time.monotonic() + 240
     status = None

@@ -33,7 +33,7 @@ def test_second_run_changes_nothing(tmp_path, mirror_root):
     assert second.materialization("list_files")["new_or_changed_bytes"] == 0
     assert second.materialization("notice_pages")["pages_new_or_changed"] == 0
     assert second.materialization("list_rows")["lists_parsed"] == 0  # same bytes, same code: staged
-    assert second.materialization("raw/lists")["lists_by_outcome"] == {"unchanged": 46}
+    assert second.materialization("list_load")["lists_by_outcome"] == {"unchanged": 46}
     assert [s.state for s in second.outcome.scan.lists].count("unchanged") == 46
 
     # `beian update` with nothing new: no run at all (no Dagster, no dbt)

@@ -25,7 +25,7 @@ def test_new_attachment_on_a_seen_page_is_picked_up(tmp_path, mirror_root):
     page.write_text(full, encoding="utf-8")  # the update adds one link to the same page
     after = run_refresh(tmp_path / "data", **env)
     assert after.success
-    assert after.materialization("raw/lists")["lists_by_outcome"] == {"loaded": 1, "unchanged": 10}
+    assert after.materialization("list_load")["lists_by_outcome"] == {"loaded": 1, "unchanged": 10}
     assert after.query("select list_label, tier, count(*) from marts.fct_registrations "
                        "where list_label = '2026-04' group by all order by 2") == [
         ("2026-04", "local_registration", 49), ("2026-04", "national_filing", 72)]
