@@ -170,8 +170,9 @@ class Catalog:
         return [e for e in found if e.key in wanted]
 
     def get(self, key: str) -> ListEntry | None:
-        found = self.entries([key])
-        return found[0] if found else None
+        with self._connect() as con:
+            row = con.execute(f"select {', '.join(_COLUMNS)} from lists where key = ?", [key]).fetchone()
+        return ListEntry(*row) if row else None
 
     def by_url(self, url: str) -> ListEntry | None:
         with self._connect() as con:

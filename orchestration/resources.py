@@ -53,7 +53,8 @@ class WarehouseResource(DuckDBResource):
     @classmethod
     def from_settings(cls, settings: Settings) -> "WarehouseResource":
         return cls(database=str(settings.build_warehouse_path), lock_path=str(settings.writer_lock_path),
-                   wait_s=settings.writer_wait_s)
+                   wait_s=settings.writer_wait_s,
+                   connection_config={"memory_limit": settings.duckdb_memory_limit})
 
     @contextmanager
     def get_connection(self):

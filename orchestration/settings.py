@@ -45,6 +45,9 @@ class Settings:
     freshness_warn_days: int = 70  # the newest list of a series older than this warns ...
     freshness_fail_days: int = 100  # ... and older than this fails (CAC cadence: ~2 months)
     writer_wait_s: float = 600.0  # how long a second DuckDB writer waits for the first
+    duckdb_memory_limit: str = "1GB"  # per DuckDB connection, dbt's included: beyond it DuckDB
+    # spills to disk, so a million rows fit the 3 GB budget (BEIAN_DUCKDB_MEMORY_LIMIT)
+    parse_workers: int = 0  # processes that parse lists in a large run; 0: one per core (BEIAN_PARSE_WORKERS)
     env: Mapping[str, str] = field(default_factory=dict, compare=False)  # the BEIAN_* it came from
 
     @property
@@ -174,6 +177,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         freshness_warn_days=_number(env, "BEIAN_FRESHNESS_WARN_DAYS", 70, int, minimum=1),
         freshness_fail_days=_number(env, "BEIAN_FRESHNESS_FAIL_DAYS", 100, int, minimum=1),
         writer_wait_s=_number(env, "BEIAN_WRITER_WAIT", 600.0),
+        duckdb_memory_limit=(env.get("BEIAN_DUCKDB_MEMORY_LIMIT") or "1GB").strip(),
+        parse_workers=_number(env, "BEIAN_PARSE_WORKERS", 0, kind=int),
         env={k: v for k, v in env.items() if k.startswith("BEIAN_")},
     )
 
@@ -184,3 +189,4 @@ def export_dbt_env(settings: Settings) -> None:
     under the data folder, so the project tree stays clean."""
     os.environ["BEIAN_BUILD_WAREHOUSE"] = str(settings.build_warehouse_path)
     os.environ["DBT_TARGET_PATH"] = str(settings.dbt_target_dir)
+    os.environ["BEIAN_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit

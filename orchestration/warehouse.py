@@ -287,44 +287,71 @@ def already_loaded(con: duckdb.DuckDBPyConnection, attachment_url: str, sha256: 
     return row is not None
 
 
-def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
-              parts: dict[str, Path | None], counts: dict[str, int]) -> ListLoad:
-    """Replace one list's rows, its quarantine, its non-data rows and its lists row in one
-    transaction, reading the staged Parquet parts (accepted, quarantined, skipped).
+@dataclass(frozen=True)
+class StagedList:
+    """A list ready to load: its raw table, its raw.lists row and its staged Parquet parts."""
+    table: str
+    list_row: dict
+    parts: dict[str, Path | None]  # accepted, quarantined, skipped
+    counts: dict[str, int]  # accepted, quarantined
 
-    Re-loading a list replaces it; a failure rolls back, leaving the previous load whole,
-    and records the error on the list.
-    """
-    url = list_row["attachment_url"]
+    @property
+    def url(self) -> str:
+        return self.list_row["attachment_url"]
+
+
+_PART_TARGETS = (("accepted", None), ("quarantined", "quarantine"), ("skipped", "skipped_rows"))
+
+
+def load_lists(con: duckdb.DuckDBPyConnection, lists: list[StagedList]) -> list[ListLoad]:
+    """Replace the rows, quarantine, non-data rows and lists rows of ``lists`` in one
+    transaction, one INSERT a table (a run of a thousand lists commits a few times, not a
+    thousand). When the batch fails, each list is loaded alone: the failure names its list,
+    rolls back to that list's previous load, is recorded on it, and the others load."""
     try:
         with transaction(con):
-            _delete_list_rows(con, table, url)
-            for part, target in (("accepted", table), ("quarantined", "quarantine"), ("skipped", "skipped_rows")):
-                if parts.get(part) is not None:
-                    con.execute(f"INSERT INTO {RAW_SCHEMA}.{target} BY NAME "
-                                f"SELECT * FROM read_parquet(?)", [str(parts[part])])
-            _insert_frame(con, "lists", pd.DataFrame([{
-                **list_row,
-                "rows_accepted": counts["accepted"],
-                "rows_quarantined": counts["quarantined"],
-                "loaded_at": pd.Timestamp.now(tz="UTC"),
-                "last_error": None,
-                "duplicate_of": None,
-            }]))
+            _write_lists(con, lists)
     except duckdb.Error as exc:
+        if len(lists) > 1:
+            return [load for staged in lists for load in load_lists(con, [staged])]
         message = f"load failed: {str(exc).strip().splitlines()[0]}"
-        record_list_error(con, list_row, message)
-        return ListLoad(url, "failed", 0, 0, message)
-    return ListLoad(url, "loaded", counts["accepted"], counts["quarantined"])
+        record_list_error(con, lists[0].list_row, message)
+        return [ListLoad(lists[0].url, "failed", 0, 0, message)]
+    return [ListLoad(s.url, "loaded", s.counts["accepted"], s.counts["quarantined"]) for s in lists]
 
 
-def _delete_list_rows(con: duckdb.DuckDBPyConnection, table: str, url: str) -> None:
+def load_list(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
+              parts: dict[str, Path | None], counts: dict[str, int]) -> ListLoad:
+    """One list: see load_lists. Re-loading a list replaces it."""
+    return load_lists(con, [StagedList(table, list_row, parts, counts)])[0]
+
+
+def _write_lists(con: duckdb.DuckDBPyConnection, lists: list[StagedList]) -> None:
+    _delete_list_rows(con, {s.table for s in lists}, [s.url for s in lists])
+    files: dict[str, list[str]] = {}
+    for staged in lists:
+        for part, target in _PART_TARGETS:
+            if staged.parts.get(part) is not None:
+                files.setdefault(target or staged.table, []).append(str(staged.parts[part]))
+    for target, paths in files.items():
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.{target} BY NAME "
+                    f"SELECT * FROM read_parquet(?, union_by_name = true)", [paths])
+    now = pd.Timestamp.now(tz="UTC")
+    _insert_frame(con, "lists", pd.DataFrame([{
+        **staged.list_row, "rows_accepted": staged.counts["accepted"],
+        "rows_quarantined": staged.counts["quarantined"], "loaded_at": now, "last_error": None,
+        "duplicate_of": None} for staged in lists]))
+
+
+def _delete_list_rows(con: duckdb.DuckDBPyConnection, tables: set[str], urls: list[str]) -> None:
     # a list's rows are written with its lists row, in one transaction: without that row there
     # is nothing to delete, and a first load skips four scans of growing tables
-    if con.execute(f"select 1 from {RAW_SCHEMA}.lists where attachment_url = ?", [url]).fetchone() is None:
+    known = [url for (url,) in con.execute(
+        f"select attachment_url from {RAW_SCHEMA}.lists where attachment_url in (select unnest(?))", [urls]).fetchall()]
+    if not known:
         return
-    for name in (table, "quarantine", "skipped_rows", "lists"):
-        con.execute(f"delete from {RAW_SCHEMA}.{name} where attachment_url = ?", [url])
+    for name in (*sorted(tables), "quarantine", "skipped_rows", "lists"):
+        con.execute(f"delete from {RAW_SCHEMA}.{name} where attachment_url in (select unnest(?))", [known])
 
 
 def unload_duplicate(con: duckdb.DuckDBPyConnection, table: str, list_row: dict, duplicate_of: str) -> ListLoad:
@@ -332,7 +359,7 @@ def unload_duplicate(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
     its lists row says which list holds them. Identical bytes are one list."""
     url = list_row["attachment_url"]
     with transaction(con):
-        _delete_list_rows(con, table, url)
+        _delete_list_rows(con, {table}, [url])
         _insert_frame(con, "lists", pd.DataFrame([{**list_row, "rows_extracted": 0, "rows_accepted": 0,
                                                    "rows_quarantined": 0, "duplicate_of": duplicate_of,
                                                    "loaded_at": pd.Timestamp.now(tz="UTC")}]))

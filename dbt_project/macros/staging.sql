@@ -1,6 +1,6 @@
-{#- The columns both algorithm-filing lists share, renamed for analysts. -#}
-{% macro algorithm_filing_columns() -%}
-        {{ row_keys('filing_row_id') }},
+{#- The columns every algorithm list shares (filings and cancellations), renamed for analysts. -#}
+{% macro algorithm_filing_core(row_id='filing_row_id') -%}
+        {{ row_keys(row_id) }},
         try_cast(nullif(serial_raw, '') as integer) as serial,
         serial_raw,
         algorithm_name,
@@ -12,7 +12,12 @@
         region_code,
         entity_id,
         algorithm_type,
-        filing_year,
+        filing_year
+{%- endmacro %}
+
+{#- The columns both algorithm-filing lists share. -#}
+{% macro algorithm_filing_columns() -%}
+        {{ algorithm_filing_core() }},
         nullif(remark, '') as remark,
         {{ provenance_columns(with_page=false) }}
 {%- endmacro %}

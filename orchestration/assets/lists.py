@@ -10,11 +10,11 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from ..automation.partitions import LISTS
 from ..resources import BeianResource
-from ..series import SERIES, ListInput, parse_version, stage_lists
+from ..series import SERIES, ListInput, parse_version
+from ..stage_pool import plan_chunks, stage_all, worker_count
 from .ingest import SINGLE_RUN, list_files
 
 GROUP = "validate"
-LISTS_PER_PASS = 32
 
 
 def column_schema(model) -> dg.TableSchema:
@@ -50,10 +50,14 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
     limits = beian.settings().limits
     version = parse_version(limits)
     keys = set(context.partition_keys)
-    summaries, to_parse = [], {}
+    summaries, to_parse, undated = [], {}, {}
     for entry in catalog.entries():
         if entry.key not in keys or entry.sha256 is None or entry.duplicate_of or not store.has(entry.sha256):
             continue  # not in this run, not fetched (list_files failed it), or a duplicate
+        if entry.list_label is None:  # every model places a list in its month: fail it here
+            undated[entry.key] = (f"{entry.attachment_url}: no list month: neither the link text, the "
+                                  f"file name nor the notice's date names one (YYYY年M月)")
+            continue
         summary = staged.summary(entry.sha256, version)
         if summary is not None:
             summaries.append(summary)  # the same bytes read by the same code: not parsed again
@@ -61,15 +65,12 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
         to_parse.setdefault(entry.series, []).append(ListInput(
             entry.key, entry.attachment_url, entry.notice_url, entry.sha256, store.read(entry.sha256),
             entry.link_text or entry.attachment_url))
-    parsed = 0
-    for series, items in to_parse.items():
-        # a few dozen lists a pandera pass: its cost is per call, and memory stays bounded
-        for start in range(0, len(items), LISTS_PER_PASS):
-            for summary, frames in stage_lists(SERIES[series], items[start:start + LISTS_PER_PASS], limits):
-                staged.write(summary, frames)
-                summaries.append(summary)
-                parsed += 1
-    errors = {s.key: s.error for s in summaries if s.error}
+    chunks = plan_chunks(to_parse)
+    workers = worker_count(chunks, beian.settings().parse_workers)
+    fresh = list(stage_all(chunks, limits, staged.root, workers))
+    summaries += fresh
+    parsed = len(fresh)
+    errors = {**undated, **{s.key: s.error for s in summaries if s.error}}
     for error in errors.values():
         context.log.error(error)
     unbalanced = [s.key for s in summaries if not s.balanced]

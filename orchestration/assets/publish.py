@@ -113,7 +113,8 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         from ..publish.compat import write_v1_copy
 
         settings = beian.settings()
-        rows = write_v1_copy(settings.warehouse_path, settings.warehouse_v1_path)
+        rows = write_v1_copy(settings.warehouse_path, settings.warehouse_v1_path,
+                             memory_limit=settings.duckdb_memory_limit)
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),
                                               "tables": len(rows), "bytes": settings.warehouse_v1_path.stat().st_size})
 

@@ -1,5 +1,5 @@
-"""The warehouse load: each list in its own transaction, replacing any earlier load of it;
-and the reference and statistics tables."""
+"""The warehouse load: lists in transactions of a hundred (each list alone when a batch
+fails), replacing any earlier load of them; and the reference and statistics tables."""
 
 
 import dataclasses
@@ -17,9 +17,10 @@ from ..reference.districts import district_table
 from ..resources import BeianResource, WarehouseResource
 from ..schemas.statistics import StatisticsNoticeModel
 from ..series import SERIES, parse_version
+from ..staged import PARTS
 from ..warehouse import (
-    RAW_SCHEMA, already_loaded, ensure_raw_schema, load_list, record_list_error, replace_table,
-    unload_duplicate,
+    RAW_SCHEMA, StagedList, already_loaded, ensure_raw_schema, load_lists, record_list_error,
+    replace_table, unload_duplicate,
 )
 from .ingest import SINGLE_RUN, WRITER_POOL, notice_pages
 from .lists import column_schema, list_rows
@@ -71,11 +72,27 @@ def list_row(entry, summary, version: str) -> dict:
             "rows_extracted": summary.rows_extracted if summary else 0}
 
 
+LISTS_PER_LOAD = 100  # lists a load transaction; bounded, so a retry list by list stays short
+
+
 def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
     """Load every list of ``keys`` whose bytes or code changed; one outcome per list."""
     catalog, staged = beian.catalog(), beian.staged_store()
     version = parse_version(beian.settings().limits)
-    outcomes = []
+    outcomes, pending, recorded = [], [], []  # recorded: catalogue writes, committed together
+
+    def flush() -> None:
+        for staged_list, result in zip(pending, load_lists(con, pending) if pending else []):
+            key, series = staged_list.list_row["partition_key"], staged_list.list_row["series"]
+            if result.outcome == "loaded":
+                recorded.append((key, staged_list.list_row["sha256"], version))
+            outcomes.append({"key": key, "series": series, **dataclasses.asdict(result)})
+        pending.clear()
+        with catalog.batch():
+            for record in recorded:
+                catalog.record_load(*record)
+        recorded.clear()
+
     for key in keys:
         entry = catalog.get(key)
         if entry is None or entry.sha256 is None:
@@ -85,22 +102,21 @@ def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
         row = list_row(entry, summary, version)
         if entry.duplicate_of:
             unload_duplicate(con, table, row, entry.duplicate_of)
-            catalog.record_load(key, None, None)
+            recorded.append((key, None, None))
             outcomes.append({"key": key, "series": entry.series, "outcome": "duplicate"})
         elif already_loaded(con, entry.attachment_url, entry.sha256, version):
-            catalog.record_load(key, entry.sha256, version)
+            recorded.append((key, entry.sha256, version))
             outcomes.append({"key": key, "series": entry.series, "outcome": "unchanged"})
         elif summary is None or summary.error:
             error = summary.error if summary else f"{entry.attachment_url}: not parsed (see list_rows)"
             record_list_error(con, row, error)
             outcomes.append({"key": key, "series": entry.series, "outcome": "failed", "error": error})
         else:
-            parts = {p: staged.part(entry.sha256, version, p) for p in ("accepted", "quarantined", "skipped")}
-            result = load_list(con, table, row, parts, {"accepted": summary.rows_accepted,
-                                                        "quarantined": summary.rows_quarantined})
-            if result.outcome == "loaded":
-                catalog.record_load(key, entry.sha256, version)
-            outcomes.append({"key": key, "series": entry.series, **dataclasses.asdict(result)})
+            pending.append(StagedList(table, row, {p: staged.part(entry.sha256, version, p) for p in PARTS},
+                                      {"accepted": summary.rows_accepted, "quarantined": summary.rows_quarantined}))
+        if len(pending) + len(recorded) >= LISTS_PER_LOAD:
+            flush()
+    flush()
     return outcomes
 
 

@@ -212,12 +212,13 @@ def run_measured(command: list[str], env: dict) -> tuple[float, float, int]:
     """Wall seconds, peak RSS of the process tree (GB, the largest child's, sampled and from
     getrusage), exit code."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
-        time.sleep(0.5)
-    process.stdout.read()
+    # output to a file, not a pipe: a pipe nobody reads until the end fills and blocks the run
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.5)
     wall = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return wall, max(peak, children) / 1e9, process.returncode

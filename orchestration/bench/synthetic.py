@@ -284,12 +284,12 @@ def _year_month(index: int) -> tuple[int, int]:
 
 
 def list_months(first: tuple[int, int], last: tuple[int, int], count: int) -> list[tuple[int, int]]:
-    """``count`` distinct months spread evenly from ``first`` to ``last``; when there are more
-    lists than months, one list a month ending at ``last`` (starting before ``first``)."""
+    """``count`` months from ``first`` to ``last`` in order: distinct and spread evenly while
+    there are enough months, else several lists a month (the CAC's range never grows)."""
     start, end = _month_index(*first), _month_index(*last)
     span = end - start
     if count > span + 1:
-        return [_year_month(end - count + 1 + k) for k in range(count)]
+        return [_year_month(start + k * (span + 1) // count) for k in range(count)]
     if count == 1:
         return [_year_month(end)]
     # floor(x + 0.5), not round(): monotone with steps >= 1, so months never repeat
@@ -728,10 +728,11 @@ def _attachment_name(plan: _ListPlan) -> tuple[str, str]:
         return f"/files/{plan.published:%Y-%m-%d}/{text}.docx", text
     if plan.series == AR:
         text = f"境内互联网信息服务算法备案清单（{plan.label}）"
-        return f"/files/{plan.list_label}/{text}.docx", text
+        return f"/files/{plan.published:%Y-%m-%d}/{text}.docx", text
     kind = "已备案信息" if plan.local_rows == 0 else "已备案和已登记信息"
     text = f"生成式人工智能服务{kind}（{plan.label}）"
-    return f"/files/{plan.list_label}/{text}.docx", text
+    # by publication day: a month can carry several lists of one series at scale
+    return f"/files/{plan.published:%Y-%m-%d}/{text}.docx", text
 
 
 # --- cancellations ---------------------------------------------------------------------------

@@ -18,11 +18,10 @@ import re
 from datetime import date
 
 from ..limits import Limits
-from .docx import read_docx_tables
+from .documents import read_list_tables
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import ALGORITHM_TYPES, parse_algorithm_filing_number
-from .pdf import read_pdf_tables
-from .tables import DocumentError, Table, TableRow, sniff_file_type
+from .tables import DocumentError, Table, TableRow
 from .text import compact, normalise_cell
 
 # The printed header (compacted) -> record field. 注销日期 is not seen yet; it is
@@ -221,11 +220,5 @@ def parse_cancellation_tables(tables: list[Table], source: str) -> list[dict]:
 
 def parse_cancellation_document(data: bytes, source: str, limits: Limits | None = None) -> list[dict]:
     """Read a cancellation list from its bytes (DOCX or PDF, by magic bytes)."""
-    kind = sniff_file_type(data)
-    if kind == "pdf":
-        tables = read_pdf_tables(data, source, limits)
-    elif kind == "zip":
-        tables = read_docx_tables(data, source, limits)
-    else:
-        raise DocumentError(source, f"expected a PDF or DOCX cancellation list, found {kind} bytes")
+    tables = read_list_tables(data, source, limits, what="cancellation list")
     return parse_cancellation_tables(tables, source)

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 
 from ..limits import Limits
 from .dates import parse_list_date
-from .docx import read_docx_tables
+from .documents import read_list_tables
 from .numbers import looks_like_local_registration, parse_registration_number
-from .pdf import read_pdf_tables
 from .provinces import province_by_name
-from .tables import DocumentError, Table, TableRow, sniff_file_type
+from .tables import DocumentError, Table, TableRow
 from .text import compact
 
 NATIONAL = "national_filing"
@@ -191,13 +190,7 @@ def parse_genai_tables(tables: list[Table], source: str) -> GenaiParseResult:
 
 def parse_genai_document(data: bytes, source: str, limits: Limits | None = None) -> GenaiParseResult:
     """Parse a gen-AI list attachment, DOCX or PDF, whatever its file name says."""
-    kind = sniff_file_type(data)
-    if kind == "zip":
-        tables = read_docx_tables(data, source, limits)
-    elif kind == "pdf":
-        tables = read_pdf_tables(data, source, limits)
-    else:
-        raise DocumentError(source, f"not a DOCX or PDF file (looks like {kind})")
+    tables = read_list_tables(data, source, limits, what="gen-AI list")
     return parse_genai_tables(tables, source)
 
 

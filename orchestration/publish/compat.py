@@ -29,7 +29,8 @@ def v1_temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.v1-writing")
 
 
-def write_v1_copy(source: Path, target: Path, storage_version: str = "v1.4.0") -> dict[str, int]:
+def write_v1_copy(source: Path, target: Path, storage_version: str = "v1.4.0",
+                  memory_limit: str | None = None) -> dict[str, int]:
     """Copy every schema, table, view, macro and sequence of ``source`` into ``target`` in
     ``storage_version`` format, with table, view and column comments. The copy is written
     beside ``target`` and renamed over it only when complete; on any error ``target`` is left
@@ -43,7 +44,7 @@ def write_v1_copy(source: Path, target: Path, storage_version: str = "v1.4.0") -
     temp = v1_temp_path(target)
     _remove_with_wal(temp)  # left by a run that crashed
     # In memory: a read-only connection to the source can't attach a writable copy.
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
     try:
         con.execute(f"ATTACH {quote_literal(source)} AS {SOURCE_ALIAS} (READ_ONLY)")
         con.execute(f"ATTACH {quote_literal(temp)} AS {COPY_ALIAS} "

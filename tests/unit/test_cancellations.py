@@ -146,7 +146,7 @@ def test_filing_numbers_in_a_headerless_table_are_an_error_not_a_silent_skip():
 
 
 def test_bytes_that_are_neither_pdf_nor_docx_are_refused_whatever_the_name():
-    with pytest.raises(DocumentError, match=r"notice\.pdf: expected a PDF or DOCX cancellation list, found html"):
+    with pytest.raises(DocumentError, match=r"notice\.pdf: expected a DOCX or PDF cancellation list, found html"):
         parse_cancellation_document(b"<!DOCTYPE html><html><body>404</body></html>", "notice.pdf")
 
 

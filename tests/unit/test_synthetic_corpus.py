@@ -224,10 +224,12 @@ def test_chinese_numerals_round_trip() -> None:
     assert all(chinese_numeral_to_int(chinese_numeral(n)) == n for n in range(1, 2000))
 
 
-def test_list_months_are_distinct_and_end_on_the_last_month() -> None:
+def test_list_months_stay_in_range_and_end_on_the_last_month() -> None:
     assert list_months((2024, 4), (2024, 6), 3) == [(2024, 4), (2024, 5), (2024, 6)]
-    many = list_months((2024, 4), (2024, 6), 5)  # more lists than months: one a month, earlier
-    assert many == [(2024, 2), (2024, 3), (2024, 4), (2024, 5), (2024, 6)]
+    many = list_months((2024, 4), (2024, 6), 5)  # more lists than months: several a month
+    assert many == [(2024, 4), (2024, 4), (2024, 5), (2024, 5), (2024, 6)]
+    crowded = list_months((2022, 8), (2026, 10), 4000)
+    assert crowded == sorted(crowded) and crowded[0] == (2022, 8) and crowded[-1] == (2026, 10)
     spread = list_months((2022, 8), (2026, 10), 16)
     assert len(set(spread)) == 16 and spread[0] == (2022, 8) and spread[-1] == (2026, 10)
 

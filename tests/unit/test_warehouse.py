@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from orchestration.warehouse import (
-    PublishRefused, QueryError, WriterBusy, already_loaded, connect, ensure_raw_schema, load_list,
-    publish, query, writer_lock,
+    PublishRefused, QueryError, StagedList, WriterBusy, already_loaded, connect, ensure_raw_schema,
+    load_list, load_lists, publish, query, writer_lock,
 )
 
 URL = "https://www.cac.gov.cn/files/x/list.docx"
@@ -73,6 +73,25 @@ def test_a_failed_first_load_leaves_no_rows(con, tmp_path):
     assert load_list(con, "deep_synthesis_filings", list_row(), *broken).outcome == "failed"
     assert rows_of(con) == []
     assert con.execute("select count(*) from raw.lists where last_error is not null").fetchone() == (1,)
+
+
+def test_a_batch_with_a_broken_list_loads_the_others_and_names_the_broken_one(con, tmp_path):
+    def staged_list(n: int, rows: list[dict]) -> StagedList:
+        url = f"https://www.cac.gov.cn/files/x/list{n}.docx"
+        return StagedList("deep_synthesis_filings", {**list_row(), "attachment_url": url},
+                          *staged(tmp_path, [{**r, "attachment_url": url} for r in rows]))
+
+    good = [staged_list(n, [filing(1), filing(2)]) for n in (1, 3)]
+    assert [r.outcome for r in load_lists(con, good)] == ["loaded", "loaded"]
+    batch = [staged_list(1, [filing(1), filing(2), filing(3)]),  # a new version of list 1
+             staged_list(2, [filing(1), filing(2, number=None)]), good[1]]
+    results = load_lists(con, batch)
+    assert [r.outcome for r in results] == ["loaded", "failed", "loaded"]
+    assert results[1].attachment_url.endswith("list2.docx") and "filing_number" in results[1].error
+    counts = dict(con.execute("select attachment_url[-10:], count(*) from raw.deep_synthesis_filings "
+                              "group by 1").fetchall())
+    assert counts == {"list1.docx": 3, "list3.docx": 2}  # list 2 left no rows, 1 was replaced whole
+    assert con.execute("select count(*), count(last_error) from raw.lists").fetchone() == (3, 1)
 
 
 def test_publish_never_drops_or_shrinks_a_list(tmp_path):
