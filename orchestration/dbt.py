@@ -4,6 +4,7 @@ the CLI arguments and the @dbt_assets."""
 
 import importlib.metadata
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -138,6 +139,17 @@ def prune_run_folders(target_dir: Path, keep: int = KEEP_RUN_FOLDERS) -> list[Pa
     for folder in removed:
         shutil.rmtree(folder, ignore_errors=True)
     return removed
+
+
+# dbt's static page links its favicon by a webpack template never rendered in the release
+# (`${require('./assets/favicons/favicon.ico')}`): browsers request that bogus path and log an
+# error. An empty data: icon asks for nothing.
+UNRENDERED_FAVICON = re.compile(r"""href=(["'])\$\{require\([^)]*favicon[^)]*\)\}\1""")
+
+
+def offline_docs_page(html: str) -> str:
+    """The static docs page with no request for a file that does not exist."""
+    return UNRENDERED_FAVICON.sub('href="data:,"', html)
 
 
 def relation_of(manifest: Mapping[str, Any], unique_id: str) -> str | None:

@@ -12,6 +12,7 @@ that asked for it, never skips it.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,3 +96,14 @@ def _record_console(message: ConsoleMessage, log: PageLog) -> None:
         location = message.location
         where = f"{location.get('url', '')}:{location.get('lineNumber', '')}"
         log.console_errors.append(f"{message.text} ({where})")
+
+
+def wait_for_markup(page: Page, text: str, timeout_ms: int = 60_000) -> None:
+    """Wait until the page's markup holds ``text`` (attributes included, where on-screen text
+    may be truncated). Polled from Python: a string predicate (wait_for_function) is an eval,
+    which a page's Content Security Policy may forbid, as Dagster's does."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while text not in page.content():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{page.url}: {text!r} not in the page after {timeout_ms / 1000:.0f} s")
+        page.wait_for_timeout(250)

@@ -5,13 +5,12 @@ and its DuckDB 1.x copy for BI tools."""
 
 import hashlib
 import os
-import shutil
 import time
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from ..dbt import dbt_project, prune_run_folders
+from ..dbt import dbt_project, offline_docs_page, prune_run_folders
 from ..resources import BeianResource, WarehouseResource
 from ..warehouse import PublishRefused, publish
 from .ingest import WRITER_POOL
@@ -62,7 +61,7 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
             page = invocation.target_path / "static_index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(".index.html.tmp")
-            shutil.copyfile(page, tmp)
+            tmp.write_text(offline_docs_page(page.read_text(encoding="utf-8")), encoding="utf-8")
             os.replace(tmp, target)
             stamp.write_text(manifest)
             prune_run_folders(invocation.target_path.parent)

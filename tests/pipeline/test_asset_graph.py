@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.dbt import BeianDbtTranslator, dbt_build_args, model_layer
+from orchestration.dbt import BeianDbtTranslator, dbt_build_args, model_layer, offline_docs_page
 from orchestration.settings import load_settings
 
 
@@ -78,6 +78,16 @@ def test_dbt_build_args():
     assert dbt_build_args(select="marts.fct_filings+") == ["build", "--exclude", "test_type:unit",
                                                            "--select", "marts.fct_filings+"]
     assert dbt_build_args(full_refresh=True) == ["build", "--exclude", "test_type:unit", "--full-refresh"]
+
+
+def test_the_docs_page_asks_for_no_unrendered_favicon():
+    import importlib.resources
+
+    shipped = (importlib.resources.files("dbt.task.docs") / "index.html").read_text(encoding="utf-8")
+    assert "${require('./assets/favicons/favicon.ico')}" in shipped  # the release's defect, still there
+    page = offline_docs_page(shipped)
+    assert "favicon.ico')}" not in page and '<link rel="shortcut icon" href="data:,"/>' in page
+    assert len(shipped) - len(page) == len("${require('./assets/favicons/favicon.ico')}") - len("data:,")
 
 
 def test_translator_keys_models_by_layer(dbt_manifest):

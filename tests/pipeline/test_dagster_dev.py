@@ -143,7 +143,7 @@ def test_the_ui_in_a_real_browser(dagster_ui, tmp_path_factory):
     url, _, _ = dagster_ui
     shots = tmp_path_factory.mktemp("ui_screenshots")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
-    from browser import chromium, open_page
+    from browser import chromium, open_page, wait_for_markup
 
     with chromium() as browser, open_page(browser, offline=True, width=1600, height=1000) as (page, log):
         # the global lineage, with the groups of the data's path
@@ -162,8 +162,7 @@ def test_the_ui_in_a_real_browser(dagster_ui, tmp_path_factory):
         page.screenshot(path=str(shots / "fct_registrations.png"))
         page.goto(f"{url}/assets/marts/fct_registrations?view=checks", wait_until="domcontentloaded")
         # the check names are middle-truncated on screen; the page carries them whole
-        page.wait_for_function("document.body.innerHTML.includes('accepted_values_fct_registrations_service_kind')",
-                               timeout=60_000)
+        wait_for_markup(page, "accepted_values_fct_registrations_service_kind")
         page.get_by_text("relationships_fct_registrations", exact=False).first.wait_for(state="attached")
         page.screenshot(path=str(shots / "fct_registrations_checks.png"))
 
