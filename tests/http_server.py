@@ -222,15 +222,23 @@ def serve_mirror(root: Path, *, require_referer: bool = True, fail_first: int = 
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: mirror directory not found")
     state = MirrorServer(root=root, require_referer=require_referer, fail_first=fail_first)
-    httpd = _QuietServer(("127.0.0.1", 0), _make_handler(state))
+    with serve_on_loopback(_make_handler(state)) as base_url:
+        state.base_url = base_url
+        yield state
+
+
+@contextmanager
+def serve_on_loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on http://127.0.0.1:<ephemeral port> in a background thread; yields
+    the base URL and shuts the server down on exit."""
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
-    state.base_url = f"http://{host}:{port}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=f"serve_mirror:{port}", daemon=True)
+                              name=f"loopback:{port}", daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://{host}:{port}"
     finally:
         httpd.shutdown()
         httpd.server_close()

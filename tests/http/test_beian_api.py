@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,6 +34,9 @@ from orchestration.sources.beian_api import (
 from orchestration.sources.base import FetchError
 from orchestration.limits import Limits
 from orchestration.sources.http import HttpSource
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for http_server
+from http_server import serve_on_loopback  # noqa: E402
 
 OTHER_NOTICES = [  # deep-synthesis notices as the API lists them: type 3, content = the cac.gov.cn page
     {"noticeId": "notice_c0ffee00-0000-4000-8000-000000000015", "type": 3,
@@ -107,18 +112,9 @@ def _handler(state: ApiServer) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve_api(notices: list[dict], pdfs: dict[str, bytes], mode: str = "paged") -> Iterator[ApiServer]:
     state = ApiServer(notices=notices, pdfs=pdfs, mode=mode)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    host, port = httpd.server_address[:2]
-    state.base_url = f"http://{host}:{port}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve_on_loopback(_handler(state)) as base_url:
+        state.base_url = base_url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 def loopback_source() -> HttpSource:
