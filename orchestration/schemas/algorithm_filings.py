@@ -53,10 +53,6 @@ class AlgorithmFilingModel(ProvenanceModel):
     def filing_number_unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
         return first_in_list(frame, "filing_number")
 
-    class Config:
-        coerce = True
-        strict = "filter"
-
 
 class DeepSynthesisFilingModel(AlgorithmFilingModel):
     role: Series[str] = pa.Field(isin=ROLES)

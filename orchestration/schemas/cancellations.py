@@ -62,7 +62,3 @@ class CancellationModel(ProvenanceModel):
     @pa.dataframe_check(name="filing_number_unique_in_list")
     def filing_number_unique_in_list(cls, frame: pd.DataFrame) -> Series[bool]:
         return first_in_list(frame, "filing_number")
-
-    class Config:
-        coerce = True
-        strict = "filter"

@@ -18,8 +18,9 @@ class ProvenanceModel(pa.DataFrameModel):
     row_index: Series[int] = pa.Field(ge=0)
     page: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
-    class Config:
+    class Config:  # inherited by every series model: columns outside the model are dropped
         coerce = True
+        strict = "filter"
 
 
 def has_text(series: pd.Series) -> pd.Series:

@@ -61,10 +61,6 @@ class GenaiRegistrationModel(ProvenanceModel):
                              + frame["serial_raw"].astype(str))
         return first_in_list(keyed, "_tier_serial")
 
-    class Config:
-        coerce = True
-        strict = "filter"
-
 
 class GenaiRegistrationQualityModel(pa.DataFrameModel):
     """Checks that flag rather than quarantine."""
