@@ -183,7 +183,7 @@ def published_rows(settings: Settings) -> dict[str, int]:
     """Rows per series in the published warehouse (what readers see)."""
     if not settings.warehouse_path.exists():
         return {}
-    from .warehouse import query
+    from .published import query
 
     try:
         _, rows = query(settings.warehouse_path,

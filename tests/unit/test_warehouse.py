@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from orchestration.published import PublishRefused, QueryError, publish, query
 from orchestration.warehouse import (
-    PublishRefused, QueryError, StagedList, WriterBusy, already_loaded, connect, ensure_raw_schema,
-    load_list, load_lists, publish, query, writer_lock,
+    StagedList, WriterBusy, already_loaded, connect, ensure_raw_schema, load_list, load_lists, writer_lock,
 )
 
 URL = "https://www.cac.gov.cn/files/x/list.docx"
