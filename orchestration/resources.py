@@ -13,7 +13,7 @@ from .landing import RawStore
 from .settings import Settings, load_settings
 from .sources import Source, make_source
 from .staged import StagedStore
-from .warehouse import writer_lock
+from .warehouse import ensure_raw_schema, writer_lock
 
 
 class BeianResource(dg.ConfigurableResource):
@@ -40,6 +40,13 @@ class BeianResource(dg.ConfigurableResource):
 
     def catalog(self) -> Catalog:
         return Catalog(self.settings().catalog_path)
+
+    def prepare_raw_schema(self, con) -> None:
+        """The raw tables, created. When a new layout rebuilt them empty, the catalogue forgets
+        every load, so that the next look at the source loads each list again: whichever step
+        of a run (or of a one-list run) meets the new layout first."""
+        if ensure_raw_schema(con):
+            self.catalog().forget_loads()
 
 
 class WarehouseResource(DuckDBResource):

@@ -10,7 +10,7 @@ from ..automation.partitions import LISTS, SCAN_TAG, register_lists
 from ..catalog import ORIGIN_MANUAL
 from ..resources import BeianResource, WarehouseResource
 from ..scan import fetch_list, scan_publications
-from ..warehouse import ensure_raw_schema, record_manifest, replace_notices
+from ..warehouse import record_manifest, replace_notices
 
 GROUP = "ingest"
 WRITER_POOL = "warehouse_writer"  # one DuckDB writer at a time (dagster.yaml: pool limit 1)
@@ -42,8 +42,7 @@ def scan_record(context: dg.AssetExecutionContext, beian: BeianResource) -> dict
 def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
     record = scan_record(context, beian)
     with duckdb.get_connection() as con:
-        if ensure_raw_schema(con):
-            beian.catalog().forget_loads()
+        beian.prepare_raw_schema(con)
         new_pages = record_manifest(con, record["pages"])
         replace_notices(con, record["notices"])
     yield dg.MaterializeResult(metadata={
@@ -103,7 +102,7 @@ def list_files(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: 
                          "file_type": entry.file_type, "http_status": entry.http_status or 200,
                          "fetched_at": entry.fetched_at, "fetched_from": entry.fetched_from})
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
+        beian.prepare_raw_schema(con)
         new = record_manifest(con, manifest)
     for error in errors.values():
         context.log.error(error)

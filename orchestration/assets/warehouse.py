@@ -19,7 +19,7 @@ from ..schemas.statistics import StatisticsNoticeModel
 from ..series import SERIES, parse_version
 from ..staged import PARTS
 from ..warehouse import (
-    RAW_SCHEMA, StagedList, already_loaded, ensure_raw_schema, load_lists, record_list_error,
+    RAW_SCHEMA, StagedList, already_loaded, load_lists, record_list_error,
     replace_table, unload_duplicate,
 )
 from .ingest import SINGLE_RUN, WRITER_POOL, notice_pages
@@ -156,8 +156,7 @@ def unbalanced_lists(con, keys: list[str] | None = None) -> pd.DataFrame:
 def list_load(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
     keys = context.partition_keys
     with duckdb.get_connection() as con:
-        if ensure_raw_schema(con):
-            beian.catalog().forget_loads()
+        beian.prepare_raw_schema(con)
         outcomes = load_lists_into(con, beian, keys)
         unbalanced = unbalanced_lists(con, keys)
     by_outcome = dict(Counter(o["outcome"] for o in outcomes))
@@ -174,11 +173,11 @@ def list_load(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: W
 
 
 @dg.multi_asset(specs=TABLE_SPECS, name="raw_tables", can_subset=True, pool=WRITER_POOL)
-def raw_tables(context: dg.AssetExecutionContext, duckdb: WarehouseResource):
+def raw_tables(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: WarehouseResource):
     """The raw tables as the list loads left them: their row counts, for the UI and for
     declarative automation (a run for one list selects its own series' table only)."""
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
+        beian.prepare_raw_schema(con)
         for key in context.selected_asset_keys:
             rows = con.execute(f"select count(*) from {key.path[0]}.{key.path[1]}").fetchone()[0]
             yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": int(rows)})
@@ -194,10 +193,10 @@ def raw_tables(context: dg.AssetExecutionContext, duckdb: WarehouseResource):
     name="reference_tables",
     pool=WRITER_POOL,
 )
-def reference_tables(duckdb: WarehouseResource):
+def reference_tables(beian: BeianResource, duckdb: WarehouseResource):
     districts = district_table()
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
+        beian.prepare_raw_schema(con)
         replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
         replace_table(con, "districts", districts)
     yield dg.MaterializeResult(asset_key=PROVINCES_KEY, metadata={"dagster/row_count": len(ALL_LOCALITIES)})
@@ -235,9 +234,9 @@ def statistics_frame(notices: list[dict]) -> tuple[pd.DataFrame, list[str]]:
                                    description="Every statistics notice yields its figures, and the "
                                                "figures pass the pandera model.")],
 )
-def genai_statistics(duckdb: WarehouseResource):
+def genai_statistics(beian: BeianResource, duckdb: WarehouseResource):
     with duckdb.get_connection() as con:
-        ensure_raw_schema(con)
+        beian.prepare_raw_schema(con)
         notices = con.execute(f"select * from {RAW_SCHEMA}.notices where series = ?",
                               [SERIES_GENAI_STATISTICS]).df().to_dict("records")
         frame, problems = statistics_frame(notices)

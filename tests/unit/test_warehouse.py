@@ -154,3 +154,25 @@ def test_query_is_read_only(tmp_path):
     connect(path).close()
     with pytest.raises(QueryError, match="read-only"):
         query(path, "create table t (a int)")
+
+
+def test_a_new_raw_layout_makes_the_catalogue_forget_every_load(tmp_path):
+    from orchestration.resources import BeianResource
+
+    beian = BeianResource(variables={"BEIAN_DATA_DIR": str(tmp_path), "BEIAN_SOURCE": str(tmp_path)})
+    catalog = beian.catalog()
+    key = catalog.register(series="deep_synthesis", attachment_url=URL, list_label="2026年1月", batch_no=15,
+                           published_on="2026-01-07", notice_url=None, link_text=None)
+    catalog.record_load(key, "a" * 64, "v1")
+    con = connect(tmp_path / "build.duckdb")
+    try:
+        beian.prepare_raw_schema(con)  # a new file: built empty, so nothing is loaded any more
+        assert not catalog.get(key).is_loaded
+        catalog.record_load(key, "a" * 64, "v1")
+        beian.prepare_raw_schema(con)  # the same layout: the load stands
+        assert catalog.get(key).is_loaded
+        con.execute("update raw.ddl_version set version = 'an older layout'")
+        beian.prepare_raw_schema(con)  # whichever step meets the new layout first forgets
+        assert not catalog.get(key).is_loaded
+    finally:
+        con.close()
