@@ -193,15 +193,25 @@ def published_rows(settings: Settings) -> dict[str, int]:
     return {series: int(n or 0) for series, n in rows}
 
 
+def align_partitions(settings: Settings, instance, scan) -> None:
+    """The list partitions are the catalogue's lists: the scan's new ones added, any the
+    catalogue does not hold dropped."""
+    from .automation.partitions import drop_unknown_lists, register_lists
+    from .catalog import Catalog
+
+    register_lists(instance, [s.key for s in scan.lists])
+    drop_unknown_lists(instance, {entry.key for entry in Catalog(settings.catalog_path).entries()})
+
+
 def full_refresh(settings: Settings) -> Outcome:
     """Every known list in one run over all list partitions, then the marts and publish."""
-    from .automation.partitions import SCAN_TAG, range_tags, register_lists
+    from .automation.partitions import SCAN_TAG, range_tags
     from .definitions import build_definitions
 
     started = time.perf_counter()
     outcome = Outcome(scan_publications(settings), rows_before=published_rows(settings))
     instance = outcome.instance = dagster_instance(settings)
-    register_lists(instance, [s.key for s in outcome.scan.lists])
+    align_partitions(settings, instance, outcome.scan)
     defs = build_definitions(settings)
     from .automation.partitions import LISTS
 
@@ -249,13 +259,13 @@ def update(settings: Settings) -> Outcome:
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    from .automation.partitions import LISTS, SCAN_TAG, range_tags, register_lists
+    from .automation.partitions import LISTS, SCAN_TAG, range_tags
     from .automation.sensors import list_assets
     from .definitions import build_definitions
 
     outcome.rows_before = published_rows(settings)
     instance = outcome.instance = dagster_instance(settings)
-    register_lists(instance, [s.key for s in scan.lists])
+    align_partitions(settings, instance, scan)
     defs = build_definitions(settings)
     if len(scan.pending) > SEPARATE_RUNS_UP_TO:
         # many lists (a new warehouse, new parsing code): one run over every list partition is

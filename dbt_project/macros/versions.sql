@@ -1,36 +1,31 @@
 {#- Every appearance of a record in a list, marked where its attributes change from its
     previous appearance: the basis of the SCD2 versions and of the per-list changes.
-    Adds attributes_hash, appearance_no, previous_list_id, starts_version, changed_columns
-    (the attributes that differ from the previous appearance) and version_no. -#}
+    Adds appearance_no, changed_columns (the attributes that differ from the previous
+    appearance), starts_version (the first appearance, or one that changed) and version_no. -#}
 {% macro mark_versions(relation, record_key, attributes, order_by) -%}
-    with hashed as (
+    with lagged as (
         select
             *,
-            md5(concat_ws('|', {% for column in attributes %}coalesce(cast({{ column }} as varchar), '∅'){{ ", " if not loop.last }}{% endfor %})) as attributes_hash
-        from {{ relation }}
-    ),
-
-    lagged as (
-        select
-            *,
-            lag(attributes_hash) over by_record as previous_attributes_hash,
-            lag(list_id) over by_record as previous_list_id,
             {% for column in attributes -%}
             lag({{ column }}) over by_record as previous_{{ column }},
             {% endfor -%}
             row_number() over by_record as appearance_no
-        from hashed
+        from {{ relation }}
         window by_record as (partition by {{ record_key }} order by {{ order_by }})
     ),
 
     marked as (
         select
             * exclude ({% for column in attributes %}previous_{{ column }}{{ ", " if not loop.last }}{% endfor %}),
-            previous_attributes_hash is null or previous_attributes_hash != attributes_hash as starts_version,
-            nullif(concat_ws(', ', {% for column in attributes %}
-                case when previous_attributes_hash is not null and {{ column }} is distinct from previous_{{ column }}
-                     then '{{ column }}' end{{ ", " if not loop.last }}{% endfor %}), '') as changed_columns
+            case when appearance_no > 1 then nullif(concat_ws(', ', {% for column in attributes %}
+                case when {{ column }} is distinct from previous_{{ column }}
+                     then '{{ column }}' end{{ ", " if not loop.last }}{% endfor %}), '') end as changed_columns
         from lagged
+    ),
+
+    started as (
+        select *, appearance_no = 1 or changed_columns is not null as starts_version
+        from marked
     )
 
     select
@@ -39,7 +34,7 @@
             partition by {{ record_key }} order by {{ order_by }}
             rows between unbounded preceding and current row
         ) as version_no
-    from marked
+    from started
 {%- endmacro %}
 
 {#- The key filer names are compared by: brackets and white space folded, and the company-form

@@ -10,8 +10,14 @@ LISTS = dg.DynamicPartitionsDefinition(name="lists")
 SCAN_TAG = "beian/scan_id"
 
 
-def series_of(key: str) -> str:
-    return key.split("/", 1)[0]
+def drop_unknown_lists(instance: dg.DagsterInstance, catalogued: set[str]) -> list[str]:
+    """Remove the partitions of lists the catalogue does not hold (a data folder whose
+    catalogue was deleted or replaced): no run can load them, and a run over every
+    partition would fail on each. Their past runs stay in the event log."""
+    stale = [k for k in instance.get_dynamic_partitions(LISTS.name) if k not in catalogued]
+    for key in stale:
+        instance.delete_dynamic_partition(LISTS.name, key)
+    return stale
 
 
 def register_lists(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:

@@ -133,6 +133,10 @@ def test_on_device_services_are_national_filings_with_their_own_serials(live):
                     ("national_filing", "on_device", 2, "手机端侧图像生成")]
     # on-device serial 1 does not collide with national serial 1 of the 2024年4月 list
     assert run.query("select count(*) from marts.fct_registrations where tier = 'national_filing' and serial = 1") == [(2,)]
+    # and each counts as new in its list, up to the stated cumulative total (870 + 2)
+    assert run.query("""select sum(registrations), sum(new_registrations), max(cumulative_registrations)
+                        from marts.fct_registrations_by_tier_batch_period
+                        where tier = 'national_filing' and list_label = '2026-06'""") == [(4, 4, 872)]
 
 
 def test_the_stated_national_total_counts_the_on_device_services(live):

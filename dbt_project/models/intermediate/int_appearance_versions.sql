@@ -31,7 +31,6 @@ select
     list_label,
     period_date as period_month,
     appearance_no,
-    previous_list_id,
     starts_version,
     version_no,
     changed_columns
@@ -51,7 +50,6 @@ select
     list_label,
     list_month,
     appearance_no,
-    previous_list_id,
     starts_version,
     version_no,
     changed_columns

@@ -5,10 +5,6 @@ with appearances as (
     select * from {{ ref('int_appearance_versions') }}
 ),
 
-lists as (
-    select list_id, list_label from {{ ref('stg_lists') }}
-),
-
 versions as (
     select
         series,

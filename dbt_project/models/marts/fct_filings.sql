@@ -4,10 +4,6 @@ with filings as (
     select * from {{ ref('int_algorithm_filings') }}
 ),
 
-provinces as (
-    select * from {{ ref('stg_provinces') }}
-),
-
 regions as (
     select * from {{ ref('int_region_codes') }}
 ),
@@ -40,8 +36,8 @@ select
     filings.remark,
     filings.region_code,
     filings.region_code as district_code,
-    provinces.province_code,
-    coalesce(regions.province, provinces.province_name) as province,
+    regions.province_code,
+    regions.province,
     regions.prefecture,
     regions.district,
     regions.resolved_level as district_resolved_level,
@@ -66,8 +62,6 @@ select
     filings.table_index,
     filings.row_index
 from filings
-left join provinces
-    on provinces.province_code = left(filings.region_code, 2)
 left join regions using (region_code)
 left join types using (algorithm_type)
 left join status using (filing_number)

@@ -1,10 +1,26 @@
 -- Gen-AI registrations by tier x list (batch) x registration month, new and cumulative.
--- Every row of a list is new to the register (序号 continue from list to list); "new" here
--- counts the serials seen for the first time, so a re-listed row would not count twice.
-with registrations as (
-    select *,
-        row_number() over (partition by tier, serial order by list_month, row_index) = 1 as is_first_listing
-    from {{ ref('fct_registrations') }}
+-- "registrations" counts the rows of the list; "new" only a registration's first appearance
+-- (by tier, service kind and serial: on-device services number from 1 in their own sequence),
+-- so a summary list that re-lists a year adds rows but nothing new.
+with appearances as (
+    select * from {{ ref('int_genai_registrations') }}
+),
+
+versions as (
+    select * from {{ ref('int_appearance_versions') }} where series = 'genai'
+),
+
+registrations as (
+    select
+        appearances.tier,
+        appearances.list_id,
+        appearances.list_label,
+        appearances.list_month,
+        {{ period_keys('appearances.registered_on', 'registered') }},
+        appearances.is_supplementary,
+        versions.appearance_no = 1 as is_first_appearance
+    from appearances
+    inner join versions on versions.row_id = appearances.registration_row_id
 ),
 
 grouped as (
@@ -17,7 +33,7 @@ grouped as (
         registered_quarter,
         registered_year,
         count(*) as registrations,
-        count(*) filter (where is_first_listing) as new_registrations,
+        count(*) filter (where is_first_appearance) as new_registrations,
         count(*) filter (where is_supplementary) as supplementary_registrations
     from registrations
     group by all
