@@ -160,24 +160,14 @@ class Catalog:
 
     # ------------------------------------------------------------------ reads
 
-    def entries(self, keys: list[str] | None = None) -> list[ListEntry]:
+    def entries(self) -> list[ListEntry]:
         with self._connect() as con:
             rows = con.execute(f"select {', '.join(_COLUMNS)} from lists order by first_seen_at, key").fetchall()
-        found = [ListEntry(*row) for row in rows]
-        if keys is None:
-            return found
-        wanted = set(keys)
-        return [e for e in found if e.key in wanted]
+        return [ListEntry(*row) for row in rows]
 
     def get(self, key: str) -> ListEntry | None:
         with self._connect() as con:
             row = con.execute(f"select {', '.join(_COLUMNS)} from lists where key = ?", [key]).fetchone()
-        return ListEntry(*row) if row else None
-
-    def by_url(self, url: str) -> ListEntry | None:
-        with self._connect() as con:
-            row = con.execute(f"select {', '.join(_COLUMNS)} from lists where attachment_url = ?",
-                              [url]).fetchone()
         return ListEntry(*row) if row else None
 
     def page_hashes(self) -> dict[str, str]:

@@ -208,9 +208,3 @@ def stage_lists(spec: SeriesSpec, items: list[ListInput], limits: Limits | None 
         summary.schema_errors = list(outcome.schema_errors)
         staged.append((summary, {"accepted": accepted, "quarantined": quarantined, "skipped": skipped}))
     return staged
-
-
-def stage_list(spec: SeriesSpec, *, key: str, attachment_url: str, notice_url: str | None,
-               sha256: str, content: bytes, name: str) -> tuple[StagedSummary, dict[str, pd.DataFrame]]:
-    """One list: see stage_lists."""
-    return stage_lists(spec, [ListInput(key, attachment_url, notice_url, sha256, content, name)])[0]

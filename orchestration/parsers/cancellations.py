@@ -54,12 +54,6 @@ ROLE_NOTE_ALGORITHM_CLASS = "algorithm_class"
 ROLE_NOTE_MISSING = "missing"
 ROLE_NOTE_UNRECOGNISED = "unrecognised"
 
-RECORD_FIELDS = (
-    "table_index", "row_index", "page", "serial_raw", "algorithm_name", "role_raw", "role",
-    "role_note", "algorithm_category", "entity", "product", "purpose", "filing_number_raw",
-    "filing_number", "region_code", "entity_id", "algorithm_type", "filing_year", "filed_series",
-    "cancelled_raw", "cancelled_month",
-)
 
 _FILING_NUMBER_LIKE = re.compile(r"网信算备|\d{15,}")
 _MONTH_CN = re.compile(r"^(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?$")

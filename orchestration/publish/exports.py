@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +22,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from .compat import quote_identifier
+from .folders import replaced_folder
 
 DATAPACKAGE = "datapackage.json"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -82,10 +81,6 @@ class ExportManifest:
     def rows_by_table(self) -> dict[str, int]:
         return {file.table: file.rows for file in self.files}
 
-    def to_dict(self) -> dict:
-        return {"out_dir": str(self.out_dir), "schema": self.schema, "created_at": self.created_at,
-                "files": [asdict(file) for file in self.files]}
-
 
 def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: Path,
                  schema: str = "marts", tables: list[str] | None = None) -> ExportManifest:
@@ -99,11 +94,7 @@ def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: P
     with _connection(con_or_path) as con:
         docs = describe_tables(con, schema, tables)
         created_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(out_dir)
-        staging = out_dir.with_name(f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}")
-        staging.mkdir()
-        try:
+        with replaced_folder(out_dir) as staging:
             files: list[ExportedFile] = []
             for doc in docs:
                 files.append(write_parquet(con, doc, staging / f"{doc.name}.parquet"))
@@ -111,10 +102,6 @@ def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: P
             package = data_package(docs, files, schema, created_at)
             (staging / DATAPACKAGE).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    swap_in(staging, out_dir)
     return ExportManifest(out_dir=out_dir, schema=schema, created_at=created_at, files=tuple(files))
 
 
@@ -333,23 +320,6 @@ def _exported(doc: TableDoc, file_format: str, path: Path, rows: int) -> Exporte
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     return ExportedFile(table=doc.name, format=file_format, path=path.name, rows=rows,
                         bytes=path.stat().st_size, sha256=digest)
-
-
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Put the finished folder in place of ``out_dir``: the old one is renamed aside, the new
-    one renamed in, then the old one deleted. A reader sees the old set or the new one (or,
-    for the instant between the two renames, no folder), never a mix."""
-    old = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def remove_leftovers(out_dir: Path) -> None:
-    for pattern in (f".{out_dir.name}.staging-*", f".{out_dir.name}.old-*"):
-        for leftover in out_dir.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
 
 
 @contextmanager

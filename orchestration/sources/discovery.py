@@ -14,10 +14,8 @@ from ..parsers.notice_pages import (
     SERIES_DEEP_SYNTHESIS, Link, NoticePage, batch_number, classify_series, list_label,
     parse_notice_page,
 )
+from ..limits import DEFAULT_ALLOWED_HOSTS
 from .base import FetchError, FetchResult, Source
-
-CAC_HOSTS = ("www.cac.gov.cn", "beian.cac.gov.cn", "cac.gov.cn")
-
 
 @dataclass(frozen=True)
 class AttachmentRef:
@@ -77,7 +75,7 @@ def _worth_following(link: Link) -> bool:
 
 
 def discover(source: Source, entry_pages: tuple[str, ...] | list[str],
-             allowed_hosts: tuple[str, ...] = CAC_HOSTS) -> Discovery:
+             allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS) -> Discovery:
     """Fetch the entry pages and the notice pages they link to.
 
     What could not be fetched or read is collected in ``errors`` (each one fails the run):

@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for bi_clients
 from bi_clients import DUCKDB_1X_VERSIONS, client_venv, probe, probe_json  # noqa: E402
 
-from orchestration.publish import write_v1_copy  # noqa: E402
+from orchestration.publish.compat import write_v1_copy  # noqa: E402
 
 MART_TABLES = ["dim_province", "fct_registrations", "reconciliation_findings"]
 

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from frictionless import validate
 
-from orchestration.publish import ExportManifest, export_marts
+from orchestration.publish.exports import ExportManifest, export_marts
 from orchestration.publish import exports
 from orchestration.publish.exports import DATAPACKAGE, UTF8_BOM, frictionless_field
 
