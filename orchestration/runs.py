@@ -93,22 +93,23 @@ class StepProgress:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def _events(self, cursor: int):
+    def _events(self, cursor: str | None):
+        """The step events stored since ``cursor`` (only those: a long run's log is not read
+        again on every poll), and the cursor after them."""
         import dagster as dg
 
         kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
                  dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
         try:
-            records = self.instance.all_logs(self.run_id)
+            page = self.instance.get_records_for_run(self.run_id, cursor=cursor, of_type=kinds)
         except Exception:  # the run is not stored yet
             return [], cursor
-        new = [r for r in records[cursor:] if r.dagster_event and r.dagster_event.event_type in kinds]
-        return new, len(records)
+        return [r.event_log_entry for r in page.records], page.cursor
 
     def _follow(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        cursor, done, live = 0, 0, self.console.is_terminal
+        cursor, done, live = None, 0, self.console.is_terminal
         progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=self.console, transient=True) if live else None
         task = progress.add_task(self.label, total=self.total) if progress else None
