@@ -274,14 +274,13 @@ class ListLoad:
     error: str | None = None
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, attachment_url: str, sha256: str,
-                   parser_version: str) -> bool:
-    row = con.execute(f"""
-        select 1 from {RAW_SCHEMA}.lists
-        where attachment_url = ? and sha256 = ? and parser_version = ? and last_error is null
-          and duplicate_of is null""",
-        [attachment_url, sha256, parser_version]).fetchone()
-    return row is not None
+def loaded_lists(con: duckdb.DuckDBPyConnection, parser_version: str) -> set[tuple[str, str]]:
+    """(attachment URL, sha256) of every list loaded whole by this parser version: loading
+    those bytes again would change nothing."""
+    return set(con.execute(f"""
+        select attachment_url, sha256 from {RAW_SCHEMA}.lists
+        where parser_version = ? and last_error is null and duplicate_of is null""",
+        [parser_version]).fetchall())
 
 
 @dataclass(frozen=True)

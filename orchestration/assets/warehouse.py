@@ -19,7 +19,7 @@ from ..schemas.statistics import StatisticsNoticeModel
 from ..series import SERIES, parse_version
 from ..staged import PARTS
 from ..warehouse import (
-    RAW_SCHEMA, StagedList, already_loaded, load_lists, record_list_error,
+    RAW_SCHEMA, StagedList, load_lists, loaded_lists, record_list_error,
     replace_table, unload_duplicate,
 )
 from .ingest import SINGLE_RUN, WRITER_POOL, notice_pages
@@ -80,6 +80,8 @@ def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
     catalog, staged = beian.catalog(), beian.staged_store()
     version = parse_version(beian.settings().limits)
     outcomes, pending, recorded = [], [], []  # recorded: catalogue writes, committed together
+    entries = {entry.key: entry for entry in catalog.entries()}  # one read, not one per list
+    loaded = loaded_lists(con, version)
 
     def flush() -> None:
         for staged_list, result in zip(pending, load_lists(con, pending) if pending else []):
@@ -94,7 +96,7 @@ def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
         recorded.clear()
 
     for key in keys:
-        entry = catalog.get(key)
+        entry = entries.get(key)
         if entry is None or entry.sha256 is None:
             continue  # never fetched: list_files has failed it already
         table = SERIES[entry.series].raw_table
@@ -104,7 +106,7 @@ def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
             unload_duplicate(con, table, row, entry.duplicate_of)
             recorded.append((key, None, None))
             outcomes.append({"key": key, "series": entry.series, "outcome": "duplicate"})
-        elif already_loaded(con, entry.attachment_url, entry.sha256, version):
+        elif (entry.attachment_url, entry.sha256) in loaded:
             recorded.append((key, entry.sha256, version))
             outcomes.append({"key": key, "series": entry.series, "outcome": "unchanged"})
         elif summary is None or summary.error:
@@ -120,22 +122,27 @@ def load_lists_into(con, beian: BeianResource, keys: list[str]) -> list[dict]:
     return outcomes
 
 
-def unbalanced_lists(con, keys: list[str] | None = None) -> pd.DataFrame:
-    """Lists whose stored + quarantined rows differ from the rows extracted, or that failed."""
-    stored = " union all ".join(f"select attachment_url, count(*) as n from {RAW_SCHEMA}.{spec.raw_table} group by 1"
-                                for spec in SERIES.values())
-    frame = con.execute(f"""
-        with stored as ({stored}),
-        quarantined as (select attachment_url, count(*) as n from {RAW_SCHEMA}.quarantine group by 1)
-        select l.partition_key, l.attachment_url, l.rows_extracted,
-               coalesce(s.n, 0) as rows_stored, coalesce(q.n, 0) as rows_quarantined, l.last_error
-        from {RAW_SCHEMA}.lists l
-        left join stored s using (attachment_url)
-        left join quarantined q using (attachment_url)
-        where l.duplicate_of is null and (l.last_error is not null
-           or l.rows_extracted is distinct from coalesce(s.n, 0) + coalesce(q.n, 0))
-        order by 1""").df()
-    return frame if keys is None else frame[frame.partition_key.isin(keys)]
+def unbalanced_lists(con, keys: list[str]) -> pd.DataFrame:
+    """Those of the lists ``keys`` whose stored + quarantined rows differ from the rows
+    extracted, or that failed. Only their rows are counted: a one-list run scans one list."""
+    counted = " union all ".join(
+        f"select attachment_url, count(*) as n, {table == 'quarantine'} as quarantined from {RAW_SCHEMA}.{table} "
+        f"where attachment_url in (select attachment_url from chosen) group by 1"
+        for table in [*(spec.raw_table for spec in SERIES.values()), "quarantine"])
+    return con.execute(f"""
+        with chosen as (select * from {RAW_SCHEMA}.lists
+                        where partition_key in (select unnest(?)) and duplicate_of is null),
+        counted as ({counted}),
+        per_list as (
+            select chosen.partition_key, chosen.attachment_url, chosen.rows_extracted,
+                   cast(coalesce(sum(n) filter (where not quarantined), 0) as bigint) as rows_stored,
+                   cast(coalesce(sum(n) filter (where quarantined), 0) as bigint) as rows_quarantined,
+                   chosen.last_error
+            from chosen left join counted using (attachment_url)
+            group by all)
+        select * from per_list
+        where last_error is not null or rows_extracted is distinct from rows_stored + rows_quarantined
+        order by 1""", [keys]).df()
 
 
 @dg.asset(

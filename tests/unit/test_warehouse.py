@@ -7,7 +7,7 @@ import pytest
 
 from orchestration.published import PublishRefused, QueryError, publish, query
 from orchestration.warehouse import (
-    StagedList, WriterBusy, already_loaded, connect, ensure_raw_schema, load_list, load_lists, writer_lock,
+    StagedList, WriterBusy, connect, ensure_raw_schema, load_list, load_lists, loaded_lists, writer_lock,
 )
 
 URL = "https://www.cac.gov.cn/files/x/list.docx"
@@ -53,8 +53,8 @@ def test_reloading_a_list_replaces_it(con, tmp_path):
     assert load_list(con, "deep_synthesis_filings", list_row(), *first).outcome == "loaded"
     assert load_list(con, "deep_synthesis_filings", list_row(), *first).outcome == "loaded"
     assert [r for r, _ in rows_of(con)] == [1, 2, 3]
-    assert already_loaded(con, URL, "a" * 64, "v1")
-    assert not already_loaded(con, URL, "b" * 64, "v1")
+    assert (URL, "a" * 64) in loaded_lists(con, "v1")
+    assert (URL, "b" * 64) not in loaded_lists(con, "v1")
 
 
 def test_a_failed_load_leaves_the_previous_load_whole(con, tmp_path):
@@ -65,7 +65,7 @@ def test_a_failed_load_leaves_the_previous_load_whole(con, tmp_path):
     assert [r for r, _ in rows_of(con)] == [1, 2, 3]
     sha, error = con.execute("select sha256, last_error from raw.lists").fetchone()
     assert sha == "a" * 64 and "filing_number" in error
-    assert not already_loaded(con, URL, "a" * 64, "v1")  # a failed list is retried next run
+    assert (URL, "a" * 64) not in loaded_lists(con, "v1")  # a failed list is retried next run
 
 
 def test_a_failed_first_load_leaves_no_rows(con, tmp_path):
