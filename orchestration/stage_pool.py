@@ -2,7 +2,8 @@
 staged store, in worker processes when the run is large enough to pay for starting them.
 
 A chunk is the unit: its lists share one pandera pass (whose cost is mostly per call) and
-its memory is bounded. Workers are spawned, not forked: the Dagster run process has threads.
+its memory is bounded: a chunk's bytes are read from the raw store when it is staged, in the
+process that stages it. Workers are spawned, not forked: the Dagster run process has threads.
 """
 
 from __future__ import annotations
@@ -23,19 +24,35 @@ POOL_MIN_BYTES = 8 * 2**20  # below this, starting workers (~2 s each) costs mor
 
 
 @dataclass(frozen=True)
+class PendingList:
+    """A list to stage, its bytes still in the raw store at ``path``."""
+    key: str
+    attachment_url: str
+    notice_url: str | None
+    sha256: str
+    path: Path
+    size: int
+    name: str
+
+    def read(self) -> ListInput:
+        return ListInput(self.key, self.attachment_url, self.notice_url, self.sha256,
+                         self.path.read_bytes(), self.name)
+
+
+@dataclass(frozen=True)
 class Chunk:
     series: str
-    items: tuple[ListInput, ...]
+    items: tuple[PendingList, ...]
 
 
-def plan_chunks(items_by_series: dict[str, list[ListInput]], size: int = LISTS_PER_CHUNK) -> list[Chunk]:
+def plan_chunks(items_by_series: dict[str, list[PendingList]], size: int = LISTS_PER_CHUNK) -> list[Chunk]:
     return [Chunk(series, tuple(items[start:start + size]))
             for series, items in items_by_series.items() for start in range(0, len(items), size)]
 
 
 def worker_count(chunks: list[Chunk], configured: int = 0) -> int:
     """1 (no pool) for small runs, else ``configured`` or one per core, at most one per chunk."""
-    if len(chunks) < 2 or sum(len(i.content) for c in chunks for i in c.items) < POOL_MIN_BYTES:
+    if len(chunks) < 2 or sum(i.size for c in chunks for i in c.items) < POOL_MIN_BYTES:
         return 1
     return max(1, min(configured or os.cpu_count() or 1, len(chunks)))
 
@@ -43,7 +60,7 @@ def worker_count(chunks: list[Chunk], configured: int = 0) -> int:
 def stage_chunk(chunk: Chunk, limits: Limits | None, staged_root: Path) -> list[StagedSummary]:
     """Parse, validate and write one chunk; its summaries (a worker returns only these)."""
     store, summaries = StagedStore(staged_root), []
-    for summary, frames in stage_lists(SERIES[chunk.series], list(chunk.items), limits):
+    for summary, frames in stage_lists(SERIES[chunk.series], [item.read() for item in chunk.items], limits):
         store.write(summary, frames)
         summaries.append(summary)
     return summaries

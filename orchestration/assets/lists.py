@@ -10,8 +10,8 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from ..automation.partitions import LISTS
 from ..resources import BeianResource
-from ..series import SERIES, ListInput, parse_version
-from ..stage_pool import plan_chunks, stage_all, worker_count
+from ..series import SERIES, parse_version
+from ..stage_pool import PendingList, plan_chunks, stage_all, worker_count
 from .ingest import SINGLE_RUN, list_files
 
 GROUP = "validate"
@@ -62,8 +62,9 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
         if summary is not None:
             summaries.append(summary)  # the same bytes read by the same code: not parsed again
             continue
-        to_parse.setdefault(entry.series, []).append(ListInput(
-            entry.key, entry.attachment_url, entry.notice_url, entry.sha256, store.read(entry.sha256),
+        path = store.path_for(entry.sha256)
+        to_parse.setdefault(entry.series, []).append(PendingList(
+            entry.key, entry.attachment_url, entry.notice_url, entry.sha256, path, path.stat().st_size,
             entry.link_text or entry.attachment_url))
     chunks = plan_chunks(to_parse)
     workers = worker_count(chunks, beian.settings().parse_workers)

@@ -10,21 +10,21 @@ import pandas as pd
 import pytest
 
 from orchestration.parsers.notice_pages import classify_series
-from orchestration.series import ListInput, parse_version
-from orchestration.stage_pool import POOL_MIN_BYTES, Chunk, plan_chunks, stage_all, worker_count
+from orchestration.series import parse_version
+from orchestration.stage_pool import POOL_MIN_BYTES, Chunk, PendingList, plan_chunks, stage_all, worker_count
 from orchestration.staged import PARTS, StagedStore
 
 
 @pytest.fixture(scope="module")
-def corpus_lists(corpus_dir: Path) -> dict[str, list[ListInput]]:
-    by_series: dict[str, list[ListInput]] = {}
+def corpus_lists(corpus_dir: Path) -> dict[str, list[PendingList]]:
+    by_series: dict[str, list[PendingList]] = {}
     for path in sorted(corpus_dir.rglob("*.docx")):
         series = classify_series(path.name)
         if series in ("deep_synthesis", "algorithm_recommendation"):
             content = path.read_bytes()
-            by_series.setdefault(series, []).append(ListInput(
+            by_series.setdefault(series, []).append(PendingList(
                 path.name, f"https://www.cac.gov.cn/files/{path.name}", None,
-                hashlib.sha256(content).hexdigest(), content, path.name))
+                hashlib.sha256(content).hexdigest(), path, len(content), path.name))
     return by_series
 
 
@@ -36,9 +36,9 @@ def test_chunks_keep_one_series_and_every_list(corpus_lists) -> None:
 
 def test_small_runs_stay_in_process(corpus_lists) -> None:
     chunks = plan_chunks(corpus_lists, size=4)
-    assert sum(len(i.content) for c in chunks for i in c.items) < POOL_MIN_BYTES
+    assert sum(i.size for c in chunks for i in c.items) < POOL_MIN_BYTES
     assert worker_count(chunks, 4) == 1
-    big = [Chunk(c.series, tuple(i.__class__(**{**i.__dict__, "content": i.content * 40}) for i in c.items))
+    big = [Chunk(c.series, tuple(i.__class__(**{**i.__dict__, "size": i.size * 40}) for i in c.items))
            for c in chunks]
     assert worker_count(big, 2) == 2 and worker_count(big[:1], 2) == 1
 
