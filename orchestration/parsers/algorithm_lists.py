@@ -13,6 +13,13 @@ from .tables import DocumentError, Table, TableRow
 from .text import compact
 
 
+# The values of 角色 (deep synthesis) and of 算法类别 (algorithm recommendation) as the lists
+# print them: the validation's sets, and what a cancellation list's 角色 cell is read against.
+# 检索过滤类 was split into 信息检索类 and 内容过滤类 in 2024; 生成合成类 appears only in 2022.
+ROLES = ("服务提供者", "服务技术支持者")
+ALGORITHM_CATEGORIES = ("个性化推送类", "排序精选类", "调度决策类", "生成合成类", "检索过滤类",
+                        "信息检索类", "内容过滤类")
+
 _COMMON_COLUMNS = {
     "序号": "serial_raw",
     "算法名称": "algorithm_name",

@@ -18,6 +18,7 @@ import re
 from datetime import date
 
 from ..limits import Limits
+from .algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from .documents import read_list_tables
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import ALGORITHM_TYPES, parse_algorithm_filing_number
@@ -42,11 +43,6 @@ CANCELLATION_COLUMNS: dict[str, str] = {
 _OPTIONAL = {"serial_raw", "purpose"}
 _REQUIRED = set(CANCELLATION_COLUMNS.values()) - _OPTIONAL
 
-ROLES = ("服务提供者", "服务技术支持者")
-# 算法类别 as printed in the algorithm-recommendation lists (schemas.algorithm_filings
-# keeps the same tuple; it is repeated here so parsers never import schemas).
-ALGORITHM_CLASSES = ("个性化推送类", "排序精选类", "调度决策类", "生成合成类", "检索过滤类",
-                     "信息检索类", "内容过滤类")
 
 ROLE_NOTE_EXACT = ""
 ROLE_NOTE_TRUNCATED = "truncated"
@@ -74,7 +70,7 @@ def read_role(printed: str) -> tuple[str | None, str, str | None]:
     candidates = [role for role in ROLES if role.startswith(text)]
     if len(candidates) == 1 and len(text) >= 3:
         return candidates[0], ROLE_NOTE_TRUNCATED, None
-    for category in ALGORITHM_CLASSES:
+    for category in ALGORITHM_CATEGORIES:
         if text in (category, category.removesuffix("类")):
             return None, ROLE_NOTE_ALGORITHM_CLASS, category
     return None, ROLE_NOTE_UNRECOGNISED, None

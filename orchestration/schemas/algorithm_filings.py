@@ -8,16 +8,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..parsers.algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from ..parsers.numbers import ALGORITHM_TYPES
 from .common import ProvenanceModel, first_in_list, has_text
 
 FILING_NUMBER_DIGITS = r"^\d{21,22}$"
 FIRST_FILING_YEAR = 2022  # the filing system opened in 2022
-# 算法类别 as the lists print them; 检索过滤类 was split into 信息检索类 and 内容过滤类
-# in 2024, and 生成合成类 appears only in the 2022 lists.
-ALGORITHM_CATEGORIES = ("个性化推送类", "排序精选类", "调度决策类", "生成合成类", "检索过滤类",
-                        "信息检索类", "内容过滤类")
-ROLES = ("服务提供者", "服务技术支持者")
 
 
 # Each check method is named as its check: pandera (0.35) can lose the name= of a check that

@@ -19,12 +19,10 @@ import pandera.pandas as pa
 import pytest
 
 from orchestration.parsers.cancellations import (
-    ALGORITHM_CLASSES, ROLES, filed_series_of, parse_cancellation_document,
+    filed_series_of, parse_cancellation_document,
     parse_cancellation_tables, parse_cancelled_month, read_role,
 )
 from orchestration.parsers.tables import DocumentError, Table, TableRow
-from orchestration.schemas.algorithm_filings import ALGORITHM_CATEGORIES
-from orchestration.schemas.algorithm_filings import ROLES as SCHEMA_ROLES
 from orchestration.schemas.cancellations import CancellationModel
 
 # The CAC's own layout, with 主要用途, and header cells broken over two lines.
@@ -94,11 +92,6 @@ def test_filed_series_from_the_type_digits():
     assert filed_series_of("01") == "deep_synthesis"
     assert [filed_series_of(t) for t in ("02", "03", "04", "05", "06")] == ["algorithm_recommendation"] * 5
     assert filed_series_of("066") is None and filed_series_of(None) is None
-
-
-def test_class_and_role_lists_agree_with_the_filing_schemas():
-    # repeated in the parser so that parsers never import pandera
-    assert ALGORITHM_CLASSES == ALGORITHM_CATEGORIES and ROLES == SCHEMA_ROLES
 
 
 # --- a DOCX in the CAC's own layout -----------------------------------------------
