@@ -59,7 +59,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from ..parsers.notice_pages import SERIES_CANCELLATION
+from ..parsers.notice_pages import SERIES_CANCELLATION, classify_series
+from ..parsers.text import normalise_cell
 from .base import FetchError, Source
 from .discovery import AttachmentRef
 
@@ -88,8 +89,9 @@ class CancellationNoticeRef:
 
 
 def is_cancellation_notice(title: str | None) -> bool:
-    """A notice cancelling filing numbers: 关于注销“…”等N个算法备案编号的公告."""
-    return "注销" in (title or "")
+    """A notice cancelling filing numbers: 关于注销“…”等N个算法备案编号的公告 (by the rule
+    that classifies every notice page)."""
+    return classify_series(title or "") == SERIES_CANCELLATION
 
 
 def notice_list_url(api_base: str = DEFAULT_API_BASE, page: int = 1,
@@ -179,7 +181,7 @@ def list_cancellation_notices(fetch_json: FetchJson, api_base: str = DEFAULT_API
     """The cancellation notices of the list API, oldest first."""
     refs = []
     for item in fetch_notice_items(fetch_json, api_base, page_size=page_size, max_pages=max_pages):
-        title = " ".join(item["title"].split())
+        title = normalise_cell(item["title"])  # as a notice page's title is read
         if not is_cancellation_notice(title):
             continue
         notice_id = item["noticeId"].strip()
