@@ -20,10 +20,15 @@ def drop_unknown_lists(instance: dg.DagsterInstance, catalogued: set[str]) -> li
     return stale
 
 
+def unknown_lists(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
+    """The keys that are no partition yet, in order, once each."""
+    known = set(instance.get_dynamic_partitions(LISTS.name))
+    return [k for k in dict.fromkeys(keys) if k not in known]
+
+
 def register_lists(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
     """Add the partitions not known yet, in order; returns those added."""
-    known = set(instance.get_dynamic_partitions(LISTS.name))
-    new = [k for k in dict.fromkeys(keys) if k not in known]
+    new = unknown_lists(instance, keys)
     if new:
         instance.add_dynamic_partitions(LISTS.name, new)
     return new

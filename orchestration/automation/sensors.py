@@ -18,7 +18,7 @@ from ..resources import BeianResource
 from ..scan import Scan, scan_publications
 from ..series import SERIES
 from ..settings import Settings
-from .partitions import LISTS, SCAN_TAG
+from .partitions import LISTS, SCAN_TAG, unknown_lists
 from .schedules import REFRESH_JOB
 
 LIST_ASSETS = [dg.AssetKey("list_files"), dg.AssetKey("list_rows"), dg.AssetKey("list_load"),
@@ -62,8 +62,7 @@ def publication_requests(scan: Scan, cursor: dict) -> tuple[list[dg.RunRequest],
 
 
 def new_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[dg.AddDynamicPartitionsRequest]:
-    known = set(instance.get_dynamic_partitions(LISTS.name))
-    new = [k for k in dict.fromkeys(keys) if k not in known]
+    new = unknown_lists(instance, keys)
     return [LISTS.build_add_request(new)] if new else []
 
 
