@@ -151,7 +151,7 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
 
 def print_status(settings: Settings) -> None:
     from .catalog import Catalog
-    from .runs import dagster_instance
+    from .runs import dagster_instance, failed_check
 
     if settings.warehouse_path.exists():
         columns, rows = read_only_query(settings, """
@@ -176,17 +176,14 @@ def print_status(settings: Settings) -> None:
     run = runs[0]
     import dagster as dg
 
-    failures = []
-    for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-        data = record.get_dagster_event().event_specific_data
-        if not data.passed:
-            failures.append((data.asset_key.to_user_string(), data.check_name, data.severity.value,
-                             {k: getattr(v, "value", v) for k, v in data.metadata.items()}))
+    evaluations = [record.get_dagster_event().event_specific_data for record in
+                   instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
+    failures = [failed_check(data) for data in evaluations if not data.passed]
     print(f"\nLast run {run.run_id[:8]} ({run.tags.get('beian/trigger', run.job_name)}): "
           f"{run.status.value}; checks failed: {len(failures)}")
     for asset, check, severity, metadata in failures:
         print(f"  {severity:5} {asset} · {check}")
-        for key in ("errors", "failed", "unreadable", "failed_or_unbalanced", "stale", "problems"):
+        for key in LIST_FAILURE_KEYS + DETAIL_KEYS:
             value = metadata.get(key)
             if value and value != "(none)":
                 print(f"        {key}: {json.dumps(value, ensure_ascii=False, default=str)[:500]}")

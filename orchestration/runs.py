@@ -144,12 +144,15 @@ def _run_record(result, label: str) -> RunRecord:
             message = event.event_specific_data.error.message.strip().splitlines()
             record.failed_steps.append((event.step_key, message[-1] if message else ""))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed:
-                record.failed_checks.append((data.asset_key.to_user_string(), data.check_name,
-                                             data.severity.value,
-                                             {k: getattr(v, "value", v) for k, v in data.metadata.items()}))
+            if not event.event_specific_data.passed:
+                record.failed_checks.append(failed_check(event.event_specific_data))
     return record
+
+
+def failed_check(evaluation) -> tuple[str, str, str, dict]:
+    """(asset, check, severity, metadata values) of a failed check evaluation."""
+    return (evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.severity.value,
+            {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()})
 
 
 def execute(settings: Settings, instance, defs, label: str, *, partition_key: str | None = None,
