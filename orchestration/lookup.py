@@ -93,17 +93,18 @@ def lookup_sql(text: str) -> tuple[str, list]:
 
 def lookup(warehouse: Path, text: str, limit: int = 50) -> tuple[list[Match], int]:
     """Matches for ``text`` (at most ``limit``) and how many there are in all."""
-    import duckdb
+    import duckdb  # not warehouse.connect: that module loads pandas, a third of a second
 
     if not re.search(r"\w", text or ""):
         raise ValueError("nothing to look up: give a filing number, a product or a filer name")
     sql, params = lookup_sql(text)
     con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(f"select * from ({sql}) order by 1, 2, 3", params).fetchall()
+    try:  # only the rows shown leave DuckDB; the window counts them all
+        rows = con.execute(f"select *, count(*) over () from ({sql}) order by 1, 2, 3 limit ?",
+                           [*params, limit]).fetchall()
     finally:
         con.close()
-    return [Match(*row) for row in rows[:limit]], len(rows)
+    return [Match(*row[:-1]) for row in rows], rows[0][-1] if rows else 0
 
 
 def format_matches(matches: list[Match], total: int) -> str:
