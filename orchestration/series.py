@@ -20,12 +20,12 @@ from .limits import Limits
 
 from .parsers.algorithm_lists import parse_algorithm_tables
 from .parsers.cancellations import parse_cancellation_document
-from .parsers.docx import read_docx_tables
+from .parsers.documents import read_list_tables
 from .parsers.genai import parse_genai_document, registration_fields
 from .parsers.notice_pages import (
     SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
 )
-from .parsers.tables import DocumentError, sniff_file_type
+from .parsers.tables import DocumentError
 from .schemas.algorithm_filings import (
     AlgorithmRecommendationFilingModel, DeepSynthesisFilingModel,
 )
@@ -55,10 +55,8 @@ class SeriesSpec:
 
 def _algorithm_parser(series: str) -> Parser:
     def parse(content: bytes, source: str, limits: Limits | None = None) -> ParsedDocument:
-        kind = sniff_file_type(content)
-        if kind != "zip":
-            raise DocumentError(source, f"expected a DOCX list, found {kind} bytes")
-        return ParsedDocument(parse_algorithm_tables(read_docx_tables(content, source, limits), series, source))
+        tables = read_list_tables(content, source, limits, kinds=("zip",))  # the CAC lists them as DOCX
+        return ParsedDocument(parse_algorithm_tables(tables, series, source))
 
     return parse
 

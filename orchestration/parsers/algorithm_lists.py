@@ -8,9 +8,8 @@ extra column).
 from __future__ import annotations
 
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
-from .numbers import parse_algorithm_filing_number
-from .tables import DocumentError, Table, TableRow
-from .text import compact
+from .numbers import filing_number_fields
+from .tables import DocumentError, Table, cells_by_field, header_map
 
 
 # The values of 角色 (deep synthesis) and of 算法类别 (algorithm recommendation) as the lists
@@ -42,17 +41,6 @@ ROW_FIELDS = ("table_index", "row_index", "serial_raw", "algorithm_name", "role"
               "filing_year")
 
 
-def _header_map(row: TableRow, columns: dict[str, str]) -> dict[str, int] | None:
-    """Field -> column index when ``row`` is a header row of this series, else None."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(row.cells):
-        field = columns.get(compact(cell))
-        if field and field not in found:
-            found[field] = index
-    required = set(columns.values()) - _OPTIONAL
-    return found if required <= found.keys() else None
-
-
 def parse_algorithm_tables(tables: list[Table], series: str, source: str) -> list[dict]:
     """One record per data row, with its table and row index for provenance.
 
@@ -60,12 +48,13 @@ def parse_algorithm_tables(tables: list[Table], series: str, source: str) -> lis
     empty 序号 are kept, because Word's automatic numbering is not stored in the file.
     """
     columns = SERIES_COLUMNS[series]
+    required = set(columns.values()) - _OPTIONAL
     records: list[dict] = []
     found_header = False
     for table in tables:
         mapping: dict[str, int] | None = None
         for row in table.rows:
-            header = _header_map(row, columns)
+            header = header_map(row, columns, required)
             if header is not None:
                 mapping, found_header = header, True
                 continue
@@ -73,16 +62,8 @@ def parse_algorithm_tables(tables: list[Table], series: str, source: str) -> lis
                 continue
             record = {field: "" for field in ROW_FIELDS}
             record.update(table_index=row.table_index, row_index=row.row_index)
-            for field, index in mapping.items():
-                record[field] = row.cells[index] if index < len(row.cells) else ""
-            parsed = parse_algorithm_filing_number(record["filing_number_raw"])
-            record.update(
-                filing_number=parsed.canonical if parsed else None,
-                region_code=parsed.region_code if parsed else None,
-                entity_id=parsed.entity_id if parsed else None,
-                algorithm_type=parsed.algorithm_type if parsed else None,
-                filing_year=parsed.filing_year if parsed else None,
-            )
+            record.update(cells_by_field(row, mapping))
+            record.update(filing_number_fields(record["filing_number_raw"]))
             records.append(record)
     if not found_header:
         expected = " | ".join(columns)

@@ -21,8 +21,8 @@ from ..limits import Limits
 from .algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from .documents import read_list_tables
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
-from .numbers import ALGORITHM_TYPES, parse_algorithm_filing_number
-from .tables import DocumentError, Table, TableRow
+from .numbers import ALGORITHM_TYPES, filing_number_fields, parse_algorithm_filing_number
+from .tables import DocumentError, Table, TableRow, cells_by_field, header_map
 from .text import compact, normalise_cell
 
 # The printed header (compacted) -> record field. 注销日期 is not seen yet; it is
@@ -103,21 +103,6 @@ def filed_series_of(algorithm_type: str | None) -> str | None:
     return None
 
 
-def _header_map(row: TableRow) -> dict[str, int] | None:
-    """Field -> column index when ``row`` is a cancellation header row, else None."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(row.cells):
-        field = CANCELLATION_COLUMNS.get(compact(cell))
-        if field and field not in found:
-            found[field] = index
-    return found if _REQUIRED <= found.keys() else None
-
-
-def _cells_by_field(row: TableRow, mapping: dict[str, int]) -> dict[str, str]:
-    return {field: (row.cells[index] if index < len(row.cells) else "")
-            for field, index in mapping.items()}
-
-
 def _is_page_break_fragment(values: dict[str, str], row: TableRow, previous: TableRow | None) -> bool:
     """The rest of the previous row, carried over a page break.
 
@@ -133,8 +118,7 @@ def _is_page_break_fragment(values: dict[str, str], row: TableRow, previous: Tab
 
 def _record(row: TableRow, values: dict[str, str]) -> dict:
     role, role_note, category = read_role(values["role_raw"])
-    parsed = parse_algorithm_filing_number(values["filing_number_raw"])
-    algorithm_type = parsed.algorithm_type if parsed else None
+    number = filing_number_fields(values["filing_number_raw"])
     return {
         "table_index": row.table_index,
         "row_index": row.row_index,
@@ -149,12 +133,8 @@ def _record(row: TableRow, values: dict[str, str]) -> dict:
         "product": values["product"],
         "purpose": values.get("purpose") or None,
         "filing_number_raw": values["filing_number_raw"],
-        "filing_number": parsed.canonical if parsed else None,
-        "region_code": parsed.region_code if parsed else None,
-        "entity_id": parsed.entity_id if parsed else None,
-        "algorithm_type": algorithm_type,
-        "filing_year": parsed.filing_year if parsed else None,
-        "filed_series": filed_series_of(algorithm_type),
+        **number,
+        "filed_series": filed_series_of(number["algorithm_type"]),
         "cancelled_raw": values["cancelled_raw"],
         "cancelled_month": parse_cancelled_month(values["cancelled_raw"]),
     }
@@ -182,7 +162,7 @@ def parse_cancellation_tables(tables: list[Table], source: str) -> list[dict]:
             mapping = None  # a different table: it must bring its own header
             previous = previous_values = None
         for row in table.rows:
-            header = _header_map(row)
+            header = header_map(row, CANCELLATION_COLUMNS, _REQUIRED)
             if header is not None:
                 mapping, width, found_header = header, len(row.cells), True
                 previous = previous_values = None
@@ -194,7 +174,7 @@ def parse_cancellation_tables(tables: list[Table], source: str) -> list[dict]:
                     raise DocumentError(source, "filing numbers in a table without the cancellation "
                                                 "header (序号 | 算法名称 | 角色 | … | 注销时间)", row)
                 continue
-            values = _cells_by_field(row, mapping)
+            values = cells_by_field(row, mapping)
             if _is_page_break_fragment(values, row, previous) and previous_values is not None:
                 for field, text in values.items():
                     previous_values[field] = normalise_cell(previous_values[field] + text)

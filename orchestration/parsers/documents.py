@@ -7,12 +7,16 @@ from .docx import read_docx_tables
 from .pdf import read_pdf_tables
 from .tables import DocumentError, Table, sniff_file_type
 
+READERS = {"zip": read_docx_tables, "pdf": read_pdf_tables}
+KIND_NAMES = {"zip": "DOCX", "pdf": "PDF"}
 
-def read_list_tables(data: bytes, source: str, limits: Limits | None = None, *, what: str = "list") -> list[Table]:
-    """The tables of a DOCX or PDF ``what``; DocumentError naming ``source`` for other bytes."""
+
+def read_list_tables(data: bytes, source: str, limits: Limits | None = None, *, what: str = "list",
+                     kinds: tuple[str, ...] = ("zip", "pdf")) -> list[Table]:
+    """The tables of ``what`` in one of the formats ``kinds`` (sniffed kinds: zip for DOCX,
+    pdf); DocumentError naming ``source`` for any other bytes."""
     kind = sniff_file_type(data)
-    if kind == "zip":
-        return read_docx_tables(data, source, limits)
-    if kind == "pdf":
-        return read_pdf_tables(data, source, limits)
-    raise DocumentError(source, f"expected a DOCX or PDF {what}, found {kind} bytes")
+    if kind in kinds:
+        return READERS[kind](data, source, limits)
+    expected = " or ".join(KIND_NAMES[k] for k in kinds)
+    raise DocumentError(source, f"expected a {expected} {what}, found {kind} bytes")

@@ -25,7 +25,7 @@ from lxml import etree
 
 from ..limits import Limits
 from .tables import DocumentError, Table, TableRow
-from .text import normalise_cell
+from .text import normalise_cell, one_line
 
 DOCUMENT_XML = "word/document.xml"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -83,7 +83,7 @@ def read_docx_tables(data: bytes, source: str = "<docx>", limits: Limits | None 
         archive = zipfile.ZipFile(io.BytesIO(data))
         info = archive.getinfo(DOCUMENT_XML)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-        raise DocumentError(source, f"not a readable DOCX file ({_one_line(exc)})") from exc
+        raise DocumentError(source, f"not a readable DOCX file ({one_line(exc)})") from exc
     _check_member(info, source, limits)
     etree.clear_error_log()  # so an XMLSyntaxError's log holds this document's errors only
     try:
@@ -92,7 +92,7 @@ def read_docx_tables(data: bytes, source: str = "<docx>", limits: Limits | None 
     except etree.XMLSyntaxError as exc:
         raise DocumentError(source, f"unreadable XML in {DOCUMENT_XML}: {_xml_problem(exc)}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-        raise DocumentError(source, f"{DOCUMENT_XML} cannot be inflated ({_one_line(exc)})") from exc
+        raise DocumentError(source, f"{DOCUMENT_XML} cannot be inflated ({one_line(exc)})") from exc
 
 
 def _check_member(info: zipfile.ZipInfo, source: str, limits: Limits) -> None:
@@ -197,12 +197,8 @@ def _xml_problem(exc: etree.XMLSyntaxError) -> str:
     errors = exc.error_log.filter_from_errors()
     if errors:
         first = errors[0]
-        return f"{_one_line(first.message)} (line {first.line}, column {first.column})"
-    return _one_line(exc)
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split()) or type(value).__name__
+        return f"{one_line(first.message)} (line {first.line}, column {first.column})"
+    return one_line(exc)
 
 
 def _size(size: int) -> str:

@@ -60,6 +60,16 @@ def parse_algorithm_filing_number(text: str | None) -> AlgorithmFilingNumber | N
     )
 
 
+def filing_number_fields(text: str | None) -> dict:
+    """The decoded fields of a list row's 网信算备 number, all None when it does not parse."""
+    parsed = parse_algorithm_filing_number(text)
+    return {"filing_number": parsed.canonical if parsed else None,
+            "region_code": parsed.region_code if parsed else None,
+            "entity_id": parsed.entity_id if parsed else None,
+            "algorithm_type": parsed.algorithm_type if parsed else None,
+            "filing_year": parsed.filing_year if parsed else None}
+
+
 # Tolerant of stray spaces around the dashes and before the S; the letters of the
 # name part may include digits and a few symbols (e.g. "AI-Chat" is not seen, but
 # names like "360ZhiNao" are).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .text import compact
+
 
 @dataclass(frozen=True)
 class TableRow:
@@ -44,3 +46,19 @@ def sniff_file_type(data: bytes) -> str:
     if text.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in text:
         return "html"
     return "unknown"
+
+
+def header_map(row: TableRow, columns: dict[str, str], required: set[str]) -> dict[str, int] | None:
+    """Field -> column index when ``row`` is a header row naming every ``required`` field
+    (``columns``: header label without white space -> field), else None."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row.cells):
+        field = columns.get(compact(cell))
+        if field and field not in found:
+            found[field] = index
+    return found if required <= found.keys() else None
+
+
+def cells_by_field(row: TableRow, mapping: dict[str, int]) -> dict[str, str]:
+    """The row's cells by field; a field past the row's last cell is empty."""
+    return {field: (row.cells[index] if index < len(row.cells) else "") for field, index in mapping.items()}

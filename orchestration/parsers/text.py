@@ -25,6 +25,11 @@ def normalise_cell(value: str | None) -> str:
     return _SPACE_RUN.sub(" ", text).strip()
 
 
+def one_line(value: object) -> str:
+    """An error or value as one line for a message: white space collapsed, never empty."""
+    return " ".join(str(value).split()) or type(value).__name__
+
+
 def compact(value: str) -> str:
     """Remove every white-space character (for matching headers and numbers)."""
     return _SPACE_RUN.sub("", normalise_cell(value))

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from ..limits import Limits
+from ..parsers.text import one_line
 from .base import FetchError, FetchResult, check_url_text, now_utc, short_url
 from .mirror import mirror_relative_path
 
@@ -163,9 +164,9 @@ class HttpSource:
             return self.session.get(location, headers=headers, timeout=self.timeout,
                                     allow_redirects=False, stream=True)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _Retryable(f"request to {location} failed: {_one_line(exc)}") from exc
+            raise _Retryable(f"request to {location} failed: {one_line(exc)}") from exc
         except (requests.RequestException, ValueError, OSError) as exc:  # invalid URL, label too long
-            raise FetchError(f"{url}: request to {short_url(location)} failed: {_one_line(exc)}") from exc
+            raise FetchError(f"{url}: request to {short_url(location)} failed: {one_line(exc)}") from exc
 
     def _body(self, url: str, location: str, response: requests.Response) -> _Body:
         status = response.status_code
@@ -192,7 +193,7 @@ class HttpSource:
             raise _Retryable(f"truncated body from {location}: the connection broke before "
                              f"{expected} ({type(exc).__name__})") from exc
         except requests.RequestException as exc:  # e.g. a body that does not decode
-            raise FetchError(f"{url}: unreadable body from {location}: {_one_line(exc)}") from exc
+            raise FetchError(f"{url}: unreadable body from {location}: {one_line(exc)}") from exc
         # with a Content-Encoding, Content-Length counts the encoded bytes (urllib3 checks those)
         if declared is not None and not _content_encoded(response) and received != declared:
             raise _Retryable(f"truncated body from {location}: {received} of {declared} bytes")
@@ -253,7 +254,3 @@ def _retry_after_s(response: requests.Response) -> float | None:
     if when.tzinfo is None:
         return None
     return max(0.0, (when - now_utc()).total_seconds())
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
