@@ -11,7 +11,7 @@ with algorithm as (
 
 genai as (
     select * from (
-        {{ mark_versions(ref('int_genai_registrations'), 'tier, service_kind, serial',
+        {{ mark_versions(ref('int_genai_registrations'), 'registration_key',
                          ['locality', 'service_name', 'filer', 'registration_number', 'registered_on_raw', 'scenario'],
                          'list_month, list_label, table_index, row_index') }}
     )
@@ -41,7 +41,7 @@ select
     'genai',
     tier,
     service_kind,
-    tier || ':' || service_kind || ':' || serial,
+    registration_key,
     registration_number,
     service_name,
     filer,

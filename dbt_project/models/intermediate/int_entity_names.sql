@@ -15,9 +15,7 @@ cancellations as (
 
 genai as (
     select cast(null as varchar), filer, 'genai', tier, list_month, list_label,
-           locality_province_code,
-           -- central SOEs file through the SASAC (属地 国资委, numbers ZhongYangQiYe-…)
-           locality_province_code = '00' or lower(coalesce(number_prefix, '')) = 'zhongyangqiye'
+           locality_province_code, is_central_soe
     from {{ ref('int_genai_registrations') }}
 ),
 

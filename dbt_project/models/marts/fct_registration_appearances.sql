@@ -10,7 +10,7 @@ versions as (
 
 select
     appearances.registration_row_id,
-    appearances.tier || ':' || appearances.service_kind || ':' || appearances.serial as registration_key,
+    appearances.registration_key,
     appearances.list_id,
     appearances.list_label,
     appearances.list_month,

@@ -6,19 +6,18 @@
 with appearances as (
     select
         *,
-        tier || ':' || service_kind || ':' || serial as registration_key,
         min(list_month) over by_registration as first_list_month,
         arg_min(list_label, list_month) over by_registration as first_list_label,
         arg_min(list_id, list_month) over by_registration as first_list_id,
         count(*) over by_registration as list_appearances
     from {{ ref('int_genai_registrations') }}
-    window by_registration as (partition by tier, service_kind, serial)
+    window by_registration as (partition by registration_key)
 ),
 
 current_rows as (
     select * from appearances
     qualify row_number() over (
-        partition by tier, service_kind, serial
+        partition by registration_key
         order by list_month desc, list_label desc, table_index, row_index
     ) = 1
 ),
@@ -46,8 +45,7 @@ select
     registrations.filer,
     entities.entity_key,
     entities.resolution as entity_resolution,
-    registrations.locality_province_code = '00'
-        or lower(coalesce(registrations.number_prefix, '')) = 'zhongyangqiye' as is_central_soe,
+    registrations.is_central_soe,
     registrations.registration_number,
     registrations.number_prefix,
     registrations.number_province_code,
