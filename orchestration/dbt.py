@@ -18,7 +18,7 @@ from dagster_dbt import (
     DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets,
 )
 
-from .resources import WarehouseResource
+from .resources import WRITER_POOL, WarehouseResource
 from .settings import DBT_PROJECT_DIR
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -180,7 +180,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,
-                name="dbt_models", pool="warehouse_writer")
+                name="dbt_models", pool=WRITER_POOL)
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: WarehouseResource):
         # dbt writes the build file from its own process: hold the writer lock meanwhile, and
         # count rows only once dbt has let go of the file (DuckDB has one writer process).

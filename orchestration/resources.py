@@ -49,6 +49,9 @@ class BeianResource(dg.ConfigurableResource):
             self.catalog().forget_loads()
 
 
+WRITER_POOL = "warehouse_writer"  # the steps that write the build file: one at a time (pool limit 1)
+
+
 class WarehouseResource(DuckDBResource):
     """The DuckDB build file, written by one writer at a time across every process (UI runs,
     sensor runs, the CLI): each connection holds the writer lock, and a second writer waits

@@ -8,12 +8,11 @@ import dagster as dg
 
 from ..automation.partitions import LISTS, SCAN_TAG, register_lists
 from ..catalog import ORIGIN_MANUAL
-from ..resources import BeianResource, WarehouseResource
+from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..scan import fetch_list, scan_publications
 from ..warehouse import record_manifest, replace_notices
 
 GROUP = "ingest"
-WRITER_POOL = "warehouse_writer"  # one DuckDB writer at a time (dagster.yaml: pool limit 1)
 SINGLE_RUN = dg.BackfillPolicy.single_run()  # a refresh of every list is one run, not one per list
 
 

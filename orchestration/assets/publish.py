@@ -11,9 +11,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ..dbt import UNRENDERED_FAVICON, dbt_project, offline_docs_page, prune_run_folders
-from ..resources import BeianResource, WarehouseResource
+from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..published import PublishRefused, publish
-from .ingest import WRITER_POOL
+
 
 GROUP = "publish"
 EXPORTS_KEY = dg.AssetKey(["bi", "exports"])

@@ -14,7 +14,7 @@ from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
 from ..parsers.provinces import ALL_LOCALITIES
 from ..parsers.statistics import parse_statistics_notice
 from ..reference.districts import district_table
-from ..resources import BeianResource, WarehouseResource
+from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..schemas.statistics import StatisticsNoticeModel
 from ..series import SERIES, parse_version
 from ..staged import PARTS
@@ -22,7 +22,7 @@ from ..warehouse import (
     RAW_SCHEMA, StagedList, load_lists, loaded_lists, record_list_error,
     replace_table, unload_duplicate,
 )
-from .ingest import SINGLE_RUN, WRITER_POOL, notice_pages
+from .ingest import SINGLE_RUN, notice_pages
 from .lists import column_schema, list_rows
 
 GROUP = "warehouse"
