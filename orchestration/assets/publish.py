@@ -14,7 +14,6 @@ from ..dbt import UNRENDERED_FAVICON, dbt_project, offline_docs_page, prune_run_
 from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..published import PublishRefused, publish
 
-
 GROUP = "publish"
 EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
 DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
