@@ -6,7 +6,7 @@ the file (and the page or row where one is known); pages, rows and cells are bou
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,15 +18,9 @@ from orchestration.parsers.tables import DocumentError
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NAME = "生成式人工智能服务已备案和已登记信息（2099年1月）.pdf"
 
+sys.path.insert(0, str(FIXTURES))
+import make_genai_twins as twins  # noqa: E402
 
-def _load_twins():
-    spec = importlib.util.spec_from_file_location("make_genai_twins", FIXTURES / "make_genai_twins.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-twins = _load_twins()
 TWIN = (FIXTURES / "genai_twin.pdf").read_bytes()  # one table of 17 rows over 3 pages
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,16 +13,8 @@ from orchestration.parsers.pdf import read_pdf_tables
 from orchestration.parsers.tables import DocumentError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_genai_twins", FIXTURES / "make_genai_twins.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-twins = _load_generator()
+sys.path.insert(0, str(FIXTURES))
+import make_genai_twins as twins  # noqa: E402
 
 
 @pytest.fixture(scope="module")
