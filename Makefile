@@ -14,11 +14,13 @@ export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	@echo "installing pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
-	@$(BIN)/pip install --disable-pip-version-check -c constraints.txt -e '.[dev]' > $(VENV)/install.log 2>&1 \
-		|| { tail -30 $(VENV)/install.log; exit 1; }
+# uv installs the locked graph (uv.lock) in seconds; it is bootstrapped with pip when absent.
+UV := $(shell command -v uv 2>/dev/null)
+$(INSTALLED): pyproject.toml uv.lock
+	@if [ -z "$(UV)" ] && [ ! -x .cache/uv/bin/uv ]; then \
+		echo "bootstrapping uv with pip"; \
+		$(PYTHON) -m venv .cache/uv && .cache/uv/bin/pip install -q --disable-pip-version-check uv; fi
+	$(or $(UV),.cache/uv/bin/uv) sync --locked --extra dev --python $(PYTHON) --quiet
 	touch $@
 
 # The dbt manifest is prepared here, at build time, never when Dagster imports the code.
