@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
     from .landing import LandedFile
+    from .reference.notices import KnownNotice
 
 ORIGIN_SITE = "site"
 ORIGIN_MANUAL = "manual"  # `beian ingest` or the inbox
@@ -52,6 +53,14 @@ create table if not exists pages (
     url text primary key,
     sha256 text not null,
     fetched_at text not null
+);
+create table if not exists notices (
+    url text primary key,
+    title text,
+    published_on text,
+    series text,
+    first_seen_at text not null,
+    last_seen_at text not null
 );
 create table if not exists scans (
     scan_id text primary key,
@@ -170,6 +179,15 @@ class Catalog:
             row = con.execute(f"select {', '.join(_COLUMNS)} from lists where key = ?", [key]).fetchone()
         return ListEntry(*row) if row else None
 
+    def known_notices(self) -> list["KnownNotice"]:
+        """Every filing notice a scan has read (the column walk's memory)."""
+        from .reference.notices import KnownNotice
+
+        with self._connect() as con:
+            rows = con.execute("select url, title, series, published_on from notices order by url").fetchall()
+        return [KnownNotice(url=r[0], title=r[1] or "", series=r[2],
+                            published_on=date.fromisoformat(r[3]) if r[3] else None) for r in rows]
+
     def page_hashes(self) -> dict[str, str]:
         with self._connect() as con:
             return dict(con.execute("select url, sha256 from pages").fetchall())
@@ -256,6 +274,21 @@ class Catalog:
             # keep the last few: a run reads only its own
             con.execute("delete from scans where scan_id not in "
                         "(select scan_id from scans order by finished_at desc limit 20)")
+
+    def record_notices(self, notices: list[dict]) -> None:
+        now = _now()
+        with self._connect() as con:
+            con.executemany("""insert into notices values (?, ?, ?, ?, ?, ?)
+                               on conflict (url) do update set title = excluded.title,
+                               published_on = excluded.published_on, series = excluded.series,
+                               last_seen_at = excluded.last_seen_at""",
+                            [(n["notice_url"], n["title"], str(n["published_on"]) if n["published_on"] else None,
+                              n["series"], now, now) for n in notices])
+
+    def latest_scan(self) -> dict | None:
+        with self._connect() as con:
+            row = con.execute("select record from scans order by finished_at desc limit 1").fetchone()
+        return json.loads(row[0]) if row else None
 
     def load_scan(self, scan_id: str) -> dict | None:
         with self._connect() as con:

@@ -213,7 +213,7 @@ def full_refresh(settings: Settings) -> Outcome:
     from .definitions import build_definitions
 
     started = time.perf_counter()
-    outcome = Outcome(scan_publications(settings), rows_before=published_rows(settings))
+    outcome = Outcome(scan_publications(settings, full=True), rows_before=published_rows(settings))
     instance = outcome.instance = dagster_instance(settings)
     align_partitions(settings, instance, outcome.scan)
     defs = build_definitions(settings)
@@ -256,7 +256,7 @@ SEPARATE_RUNS_UP_TO = 3  # new or changed lists that `update` runs one by one
 def update(settings: Settings) -> Outcome:
     """One look at the source; then only the new and changed lists, and what depends on them."""
     started = time.perf_counter()
-    scan = scan_publications(settings)
+    scan = scan_publications(settings, recheck=settings.update_recheck)
     outcome = Outcome(scan)
     if not scan.pending and not scan.pages_changed and not scan.errors:
         outcome.nothing_new = True

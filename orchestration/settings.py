@@ -9,28 +9,35 @@ from pathlib import Path
 from typing import Mapping
 
 from .limits import Limits
+from .reference.notices import KNOWN_NOTICES_CSV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CORPUS_MIRROR = PROJECT_ROOT.parent / "shared" / "corpus" / "mirror"
+CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+CORPUS_ARCHIVE = CORPUS_DIR / "cac-site.warc.gz"  # the two sites as they really answer
+CORPUS_MIRROR = CORPUS_DIR / "mirror"  # the same files, with reconstructed pages
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 LIVE_HOSTS = ("https://www.cac.gov.cn", "https://beian.cac.gov.cn")
 GENAI_LIVING_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 ALGORITHM_LIVING_PAGE = "https://www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
-DEFAULT_ENTRY_PAGES = (
+COLUMN_FIRST_PAGE = "https://www.cac.gov.cn/wxzw/wxfb/A093702index_1.htm"  # 网信发布, walked page by page
+# The site as it is (live, or a web archive of it): the column, the two living pages, and
+# beian.cac.gov.cn's notice API (a single-page app: its notices come from JSON)
+SITE_ENTRY_PAGES = (COLUMN_FIRST_PAGE, GENAI_LIVING_PAGE, ALGORITHM_LIVING_PAGE)
+# A mirror directory laid out like the reference corpus: its index pages list every notice
+MIRROR_ENTRY_PAGES = (
     "https://www.cac.gov.cn/index.htm",
     "https://beian.cac.gov.cn/index.htm",
     GENAI_LIVING_PAGE,
     ALGORITHM_LIVING_PAGE,
 )
-# The live beian.cac.gov.cn is a single-page app: its cancellation notices come from a JSON API
-LIVE_ENTRY_PAGES = (DEFAULT_ENTRY_PAGES[0], GENAI_LIVING_PAGE, ALGORITHM_LIVING_PAGE)
 DEFAULT_API_BASE = "https://beian.cac.gov.cn"
+SITE_SOURCE_KINDS = ("live", "warc")  # sources shaped as the site is: column, API, download interface
 
 
 @dataclass(frozen=True)
 class Settings:
-    source: str  # "live", a mirror directory, or the base URL of a mirror served over HTTP
+    source: str  # "live", a web archive (file or folder), a mirror directory, or a mirror's base URL
     data_dir: Path
     warehouse_path: Path
     entry_pages: tuple[str, ...]
@@ -48,6 +55,10 @@ class Settings:
     duckdb_memory_limit: str = "1GB"  # per DuckDB connection, dbt's included: beyond it DuckDB
     # spills to disk, so a million rows fit the 3 GB budget (BEIAN_DUCKDB_MEMORY_LIMIT)
     parse_workers: int = 0  # processes that parse lists in a large run; 0: one per core (BEIAN_PARSE_WORKERS)
+    known_notices_path: Path | None = None  # notices fetched directly on a cold start (BEIAN_KNOWN_NOTICES)
+    max_column_pages: int = 200  # a column walk never goes further (BEIAN_MAX_COLUMN_PAGES)
+    column_overlap_days: int = 31  # the walk reaches this far before the newest known notice
+    update_recheck: int | None = None  # known lists `update` re-fetches (None: all; 0 against the site)
     env: Mapping[str, str] = field(default_factory=dict, compare=False)  # the BEIAN_* it came from
 
     @property
@@ -107,23 +118,45 @@ class Settings:
         return self.data_dir / "logs"
 
     @property
+    def archive_dir(self) -> Path:
+        """Web archives of live fetches, one per look at the site (BEIAN_SOURCE replays them)."""
+        return self.data_dir / "archive"
+
+    @property
     def source_kind(self) -> str:
-        if self.source == "live":
-            return "live"
-        if self.source.startswith(("http://", "https://")):
-            return "http_mirror"
-        return "mirror"
+        return source_kind_of(self.source)
+
+    @property
+    def site_shaped(self) -> bool:
+        """The source answers as the CAC sites do (column, notice API, download interface)."""
+        return self.source_kind in SITE_SOURCE_KINDS
+
+
+def source_kind_of(source: str) -> str:
+    """live, http_mirror, warc (a web archive file or folder) or mirror (a directory)."""
+    if source == "live":
+        return "live"
+    if source.startswith(("http://", "https://")):
+        return "http_mirror"
+    path = Path(source)
+    if path.is_file() or (path.is_dir() and any(p.name.endswith((".warc.gz", ".warc")) for p in path.iterdir())):
+        return "warc"
+    return "mirror"
 
 
 def _default_source() -> str:
-    return str(CORPUS_MIRROR) if CORPUS_MIRROR.is_dir() else "live"
+    for candidate in (CORPUS_ARCHIVE, CORPUS_MIRROR):
+        if candidate.exists():
+            return str(candidate)
+    return "live"
 
 
 def resolve_source(value: str | None) -> str:
-    """BEIAN_SOURCE: unset -> the corpus mirror if present, else the live sites.
+    """BEIAN_SOURCE: unset -> the corpus web archive if present, else the live sites.
 
-    A URL naming one of the live hosts (or the word ``live``) means the live sites;
-    any other URL is a mirror served over HTTP; anything else is a directory.
+    A URL naming one of the live hosts (or the word ``live``) means the live sites; any other
+    URL is a mirror served over HTTP; anything else is a path: a web archive (a .warc.gz file,
+    or a folder of them), else a mirror directory.
     """
     value = (value or "").strip()
     if not value:
@@ -162,11 +195,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sensor_recheck = _number(env, "BEIAN_SENSOR_RECHECK", 0, int)
     else:  # against the live sites each request costs a polite second
         sensor_recheck = 10 if source == "live" else None
+    known = (env.get("BEIAN_KNOWN_NOTICES") or "").strip()
+    known_path = None if known.lower() == "none" else Path(known).expanduser().resolve() if known else KNOWN_NOTICES_CSV
+    site = source_kind_of(source) in SITE_SOURCE_KINDS
     return Settings(
         source=source,
         data_dir=data_dir,
         warehouse_path=warehouse,
-        entry_pages=entry or (LIVE_ENTRY_PAGES if source == "live" else DEFAULT_ENTRY_PAGES),
+        entry_pages=entry or (SITE_ENTRY_PAGES if site else MIRROR_ENTRY_PAGES),
         http_min_interval_s=_number(env, "BEIAN_HTTP_MIN_INTERVAL", 1.0),
         http_timeout_s=_number(env, "BEIAN_HTTP_TIMEOUT", 30.0, minimum=0.1),
         http_retries=_number(env, "BEIAN_HTTP_RETRIES", 4, int),
@@ -179,8 +215,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         writer_wait_s=_number(env, "BEIAN_WRITER_WAIT", 600.0),
         duckdb_memory_limit=(env.get("BEIAN_DUCKDB_MEMORY_LIMIT") or "1GB").strip(),
         parse_workers=_number(env, "BEIAN_PARSE_WORKERS", 0, kind=int),
+        known_notices_path=known_path,
+        max_column_pages=_number(env, "BEIAN_MAX_COLUMN_PAGES", 200, int, minimum=1),
+        column_overlap_days=_number(env, "BEIAN_COLUMN_OVERLAP_DAYS", 31, int),
+        update_recheck=_recheck(env, "BEIAN_UPDATE_RECHECK", 0 if site else None),
         env={k: v for k, v in env.items() if k.startswith("BEIAN_")},
     )
+
+
+def _recheck(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    """How many known lists to re-fetch: ``all`` (None), a number, or the default."""
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "all":
+        return None
+    return _number(env, name, 0, int) if raw else default
 
 
 def export_dbt_env(settings: Settings) -> None:

@@ -60,8 +60,16 @@ def list_ages(con, today: date) -> pd.DataFrame:
         from marts.dim_batch where last_error is null group by 1 order by 1""", [today]).df()
 
 
-def freshness_verdict(ages: pd.DataFrame, warn_days: int, fail_days: int) -> tuple[bool, dg.AssetCheckSeverity, list[str]]:
-    stale = [f"{r.series}: newest list {r.newest_list} ({r.newest_date}) is {r.age_days} days old"
+def source_as_of(scan: dict | None) -> date | None:
+    """A replayed web archive is judged as of its capture time, not today."""
+    value = (scan or {}).get("as_of")
+    return date.fromisoformat(value) if value else None
+
+
+def freshness_verdict(ages: pd.DataFrame, warn_days: int, fail_days: int,
+                      as_of: date | None = None) -> tuple[bool, dg.AssetCheckSeverity, list[str]]:
+    when = f" as of {as_of.isoformat()}" if as_of else ""
+    stale = [f"{r.series}: newest list {r.newest_list} ({r.newest_date:%Y-%m-%d}) is {r.age_days} days old{when}"
              for r in ages.itertuples() if r.age_days > warn_days]
     failing = any(r.age_days > fail_days for r in ages.itertuples())
     return not stale, dg.AssetCheckSeverity.ERROR if failing else dg.AssetCheckSeverity.WARN, stale
@@ -72,15 +80,18 @@ def freshness_verdict(ages: pd.DataFrame, warn_days: int, fail_days: int) -> tup
     description="The newest list of every series is recent: the CAC publishes about every two "
                 "months, so warn past BEIAN_FRESHNESS_WARN_DAYS (70) and fail past "
                 "BEIAN_FRESHNESS_FAIL_DAYS (100). Either the source stopped, or beian stopped "
-                "seeing it.",
+                "seeing it. A replayed web archive is judged as of its capture time.",
 )
 def newest_list_is_recent(beian: BeianResource, duckdb: WarehouseResource) -> dg.AssetCheckResult:
     settings = beian.settings()
+    as_of = source_as_of(beian.catalog().latest_scan())
     with duckdb.get_connection() as con:
-        ages = list_ages(con, date.today())
-    passed, severity, stale = freshness_verdict(ages, settings.freshness_warn_days, settings.freshness_fail_days)
+        ages = list_ages(con, as_of or date.today())
+    passed, severity, stale = freshness_verdict(ages, settings.freshness_warn_days,
+                                                settings.freshness_fail_days, as_of)
     return dg.AssetCheckResult(passed=passed, severity=severity, metadata={
         "stale": dg.MetadataValue.json(stale),
+        "as_of": (as_of or date.today()).isoformat(),
         "warn_days": settings.freshness_warn_days, "fail_days": settings.freshness_fail_days,
         "newest_by_series": dg.MetadataValue.md(ages.to_markdown(index=False) if len(ages) else "(none)"),
     })

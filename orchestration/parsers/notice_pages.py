@@ -1,7 +1,9 @@
-"""Notice and listing pages: title, date, batch, list labels, links, visible text.
+"""Notice, listing and column pages: title, date, batch, list labels, links, visible text.
 
-Tolerant by design: the live site's markup differs from the mirror's, so the
-title comes from <h1> or <title>, the date by pattern, links from every <a href>.
+Tolerant by design: the title comes from <h1> or <title>, the date from the page's time
+element or by pattern, links from every <a href>. An attachment is a link to a file or to a
+download interface (the CAC's `downloadfile.jsp?filepath=…&fText=<name>`): its name is the
+`fText` parameter, else the link text, else the file name in the path.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import lxml.html
 
@@ -23,6 +25,10 @@ SERIES_GENAI_STATISTICS = "genai_statistics"
 SERIES_CANCELLATION = "cancellation"
 
 ATTACHMENT_EXTENSIONS = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".wps", ".zip")
+# the last path segment of a download interface: www.cac.gov.cn's downloadfile.jsp and
+# beian.cac.gov.cn's /api/file/fileDownLoad; any other …download… endpoint with a query too
+_DOWNLOAD_ENDPOINT = re.compile(r"download", re.I)
+_NAME_PARAMETERS = ("ftext", "filename", "name")
 _TITLE_SUFFIX = re.compile(r"[_|｜-]\s*(中央网络安全和信息化委员会办公室|中国网信网|网信中国).*$")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*批")
 _SIGNATURE_DATE = re.compile(r"20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
@@ -33,19 +39,53 @@ _LIST_LABEL = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 class Link:
     url: str  # absolute
     text: str
+    title: str = ""  # the title attribute: on column pages the full title, where the text is cut short
 
     @property
     def file_name(self) -> str:
+        """The last segment of the link's path, percent-decoded."""
         return unquote(urlsplit(self.url).path.rsplit("/", 1)[-1])
+
+    @property
+    def name_parameter(self) -> str:
+        """The name a download interface's query gives its file (fText), or ''."""
+        for key, value in parse_qsl(urlsplit(self.url).query, keep_blank_values=True):
+            if key.lower() in _NAME_PARAMETERS and value.strip():
+                return normalise_cell(value)
+        return ""
+
+    @property
+    def name(self) -> str:
+        """What classifies and labels a list: fText, else the link text, else the file name of a
+        file link. '' for a download link that names nothing (its answer's Content-Disposition
+        must)."""
+        if self.name_parameter:
+            return self.name_parameter
+        if self.text or self.title:
+            return self.text or self.title
+        return "" if self.is_download_interface else self.file_name
+
+    @property
+    def is_download_interface(self) -> bool:
+        parts = urlsplit(self.url)
+        return bool(parts.query) and bool(_DOWNLOAD_ENDPOINT.search(parts.path.rsplit("/", 1)[-1]))
 
     @property
     def is_attachment(self) -> bool:
         path = urlsplit(self.url).path.lower()
-        return "/files/" in path or path.endswith(ATTACHMENT_EXTENSIONS)
+        return "/files/" in path or path.endswith(ATTACHMENT_EXTENSIONS) or self.is_download_interface
 
     @property
     def is_page(self) -> bool:
         return urlsplit(self.url).path.lower().endswith((".htm", ".html", ".shtml"))
+
+
+@dataclass(frozen=True)
+class ColumnItem:
+    """One item of a column (listing) page: the notice it links, its full title, its date."""
+    url: str
+    title: str
+    published_on: date | None
 
 
 @dataclass
@@ -84,9 +124,21 @@ def list_label(text: str) -> str | None:
     return f"{year}-{int(month):02d}"
 
 
+_CITED_TITLE = re.compile(r"《[^》]*》")
+_FILING_WORDS = re.compile(r"备案|登记")
+_RELATED_WORDS = re.compile(r"备案|登记|算法|人工智能|深度合成|注销")
+
+
 def classify_series(title: str, text: str = "") -> str | None:
-    """Which series a notice or an attachment belongs to, from its words."""
-    words = normalise_cell(title)
+    """Which series a notice or an attachment belongs to, from its words.
+
+    A filing publication says 备案 or 登记 in its own words: titles it cites in 《》 (a
+    notice about the 《生成式人工智能服务管理暂行办法》, say) do not count. Other filing
+    series that say 备案 (境内区块链信息服务) name none of ours and read as None.
+    """
+    words = _CITED_TITLE.sub("", normalise_cell(title))
+    if not _FILING_WORDS.search(words):
+        return None
     if "注销" in words:
         return SERIES_CANCELLATION
     if "深度合成" in words:
@@ -99,6 +151,12 @@ def classify_series(title: str, text: str = "") -> str | None:
             return SERIES_GENAI_STATISTICS
         return SERIES_GENAI
     return None
+
+
+def looks_related(title: str) -> bool:
+    """A title that speaks of filings, algorithms or AI but is none of ours (区块链 filings, AI
+    rules): skipped, and named in the discovery record."""
+    return bool(_RELATED_WORDS.search(normalise_cell(title)))
 
 
 def _parse_date(text: str) -> date | None:
@@ -131,7 +189,7 @@ def parse_notice_page(html: bytes | str, url: str) -> NoticePage:
     if not title:
         title_el = doc.find(".//title")
         title = _TITLE_SUFFIX.sub("", normalise_cell(title_el.text_content() if title_el is not None else "")).strip()
-    time_el = doc.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' time ')]")
+    time_el = doc.xpath("//*[@id='pubtime'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' time ')]")
     published = _parse_date(time_el[0].text_content()) if time_el else None
     paragraphs = [normalise_cell(p.text_content()) for p in doc.iter("p")]
     text = "\n".join(p for p in paragraphs if p)
@@ -149,5 +207,38 @@ def parse_notice_page(html: bytes | str, url: str) -> NoticePage:
         absolute = urljoin(url, href).split("#", 1)[0]
         if absolute not in seen:
             seen.add(absolute)
-            links.append(Link(url=absolute, text=normalise_cell(anchor.text_content())))
+            links.append(Link(url=absolute, text=normalise_cell(anchor.text_content()),
+                              title=normalise_cell(anchor.get("title") or "")))
     return NoticePage(url=url, title=title, published_on=published, text=text, links=links)
+
+
+_ISO_DATE = re.compile(r"(20\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+
+
+def parse_column_page(html: bytes | str, url: str) -> list[ColumnItem]:
+    """The items of a column page (``<li><a href title>…</a><div class="times">YYYY-MM-DD``),
+    newest first as the site lists them: the full title from the title attribute (the link
+    text is cut short), relative links resolved, the date from the item's own text."""
+    text_html = decode_html(html) if isinstance(html, bytes) else html
+    doc = lxml.html.fromstring(_XML_DECLARATION.sub("", text_html) or "<html></html>")
+    items: list[ColumnItem] = []
+    seen: set[str] = set()
+    container = doc.xpath("//*[@id='loadingInfoPage']")  # the live column's list; else every <li>
+    for entry in (container[0] if container else doc).iter("li"):
+        anchors = [a for a in entry.iter("a") if (a.get("href") or "").strip()]
+        if not anchors:
+            continue
+        anchor = anchors[0]
+        absolute = urljoin(url, anchor.get("href").strip()).split("#", 1)[0]
+        if absolute in seen or not urlsplit(absolute).path.lower().endswith((".htm", ".html", ".shtml")):
+            continue
+        seen.add(absolute)
+        title = normalise_cell(anchor.get("title") or "") or normalise_cell(anchor.text_content())
+        found = _ISO_DATE.search(normalise_cell(entry.text_content()))
+        try:
+            published = date(*map(int, found.groups())) if found else None
+        except ValueError:  # 2026-02-30
+            published = None
+        items.append(ColumnItem(url=absolute, title=title, published_on=published))
+    # navigation lists carry no date; a column's items all do
+    return [item for item in items if item.published_on is not None]

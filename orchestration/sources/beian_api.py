@@ -1,77 +1,46 @@
-"""Cancellation notices (注销算法备案编号的公告) from the beian.cac.gov.cn JSON API.
+"""Notices from the beian.cac.gov.cn JSON API: the cancellations, and the pages of the
+deep-synthesis batches.
 
-On the live host the notice list is not a static page: the single-page app reads
-it from a JSON API, and each notice's PDF is downloaded by its notice id.
+On the live host the notice list is not a static page: the single-page app reads it from
+``GET /api/notice/list`` (with a Referer; without one the host answers an empty body), whose
+body is ``{errno, errmsg, datas: [{noticeId, type, title, content, createTime}]}``.
 
-Where the shape comes from (public code, read through the project's code index;
-none of it was checked against the live host from here):
+Where the shape comes from: public harvesters (chenluo951-oss/lawdatify-site,
+``tools/harvest_algo_filing.py``; IHUI-INF-AI/IHUI-AI, ``algorithm-record-service.ts``) and the
+replica of the live host in ../shared/corpus/cac-site.warc.gz (SITE.md):
 
-- chenluo951-oss/lawdatify-site, ``tools/harvest_algo_filing.py`` (``harvest_cancel``),
-  and its output ``sources/algo/cancel.json``:
-  * ``GET https://beian.cac.gov.cn/api/notice/list`` with ``Referer:
-    https://beian.cac.gov.cn/`` (the host answers an empty body without one);
-  * the body is JSON; the notices are ``body["datas"]``, each with ``noticeId``,
-    ``title`` and ``createTime`` (the harvester takes ``createTime[:10]`` as the date);
-  * a cancellation notice is one whose title contains 注销;
-  * the PDF is ``GET https://beian.cac.gov.cn/api/file/fileDownLoad?noticeId=<noticeId>``;
-    the ``/static/fileUpload/...pdf`` path in a notice's ``content`` answered 404
-    for all 7 notices the harvester tried, so the notice id is the stable key;
-  * ``noticeId`` values look like ``notice_93606d70-fea9-4518-baf8-32913e0a6d49``:
-    the same id the corpus uses in ``/notice/notice_<uuid>.htm`` and
-    ``/files/notice_<uuid>.pdf`` (cancel.json lists the 4 corpus notices by these ids).
-- IHUI-INF-AI/IHUI-AI, ``apps/api/src/services/algorithm-record-seeds.ts`` (comment)
-  and ``algorithm-record-service.ts``: the body is
-  ``{errno, errmsg, datas: [{noticeId, type, title, content, createTime, ...}]}``,
-  GET works without a login, deep-synthesis notices have ``type == 3`` and a
-  www.cac.gov.cn page URL in ``content``.
-- A third harvester in the index (repository not named by the index) checks
-  ``errno == 0`` before reading ``datas``.
-
-Uncertain, and handled defensively here:
-
-- **Paging.** IHUI's comment says the API *ignores* ``page``/``pageSize`` and always
-  returns one snapshot of 34 pinned notices (their first deep-synthesis batch was
-  missing from it). No source names a paging parameter that works. This module
-  asks for ``page=<n>&pageSize=<size>`` (the names IHUI tried) and stops when a
-  page is empty, brings no notice id not seen before (a server that ignores
-  paging answers page 2 with page 1), or is shorter than ``pageSize``; more
-  than ``max_pages`` pages of new notices is an error, never an endless loop.
-  If the snapshot really is capped, old cancellation notices can drop out of it:
-  discovery must keep what it found before (the landing store does).
-- **createTime** is read by the harvesters as a string starting ``YYYY-MM-DD``; an
-  epoch-milliseconds number (common in Java back ends) is accepted too.
-- **The human page URL** ``https://beian.cac.gov.cn/notice/<noticeId>.htm`` is the
-  corpus's; whether the live single-page app serves it is unknown. It is used as
-  the canonical notice URL (provenance), not fetched.
-- Whether errno 440 (``检测到未登录状态``, seen by another project on the sibling
-  endpoint ``/api/algorithmpublicity/list``) can also come from this endpoint.
-
-The API is GET only, so the project's ``Source.fetch(url, referer)`` is enough:
-``source_json_fetcher`` wraps any Source (the live ``HttpSource`` keeps its
-politeness, retries and Referer) and decodes JSON.
+- **No paging.** The API ignores paging parameters and always returns one snapshot of pinned
+  notices, so it is asked once, at ``/api/notice/list`` with no query.
+- **Deep-synthesis notices** have ``type`` 3 and their www.cac.gov.cn page URL in ``content``
+  (the first batch is not among them): discovery visits those pages.
+- **Cancellation notices** are known by their title (关于注销“…”等N个算法备案编号的公告; their
+  ``type`` is not known publicly). Their ``content`` names a ``/static/fileUpload/….pdf`` that
+  answers 404, so the PDF is fetched by notice id from ``/api/file/fileDownLoad?noticeId=…``.
+- Every other notice is not ours, and is listed as skipped.
+- **createTime** is a string starting ``YYYY-MM-DD``; an epoch-milliseconds number is read too.
+- An ``errno`` other than 0 (440, 检测到未登录状态, is seen on a sibling endpoint) or an
+  answer that is not JSON fails discovery in one line naming the URL.
+- **The human page URL** ``https://beian.cac.gov.cn/notice/<noticeId>.htm`` is the canonical
+  notice URL (provenance); it is not fetched.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-from ..parsers.notice_pages import SERIES_CANCELLATION, classify_series
+from ..parsers.notice_pages import SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, classify_series
 from ..parsers.text import normalise_cell
-from .base import FetchError, Source
-from .discovery import AttachmentRef
+from .base import FetchError, FetchResult, Source
 
 DEFAULT_API_BASE = "https://beian.cac.gov.cn"
 NOTICE_LIST_PATH = "/api/notice/list"
 DOWNLOAD_PATH = "/api/file/fileDownLoad"
-DEFAULT_PAGE_SIZE = 20
-DEFAULT_MAX_PAGES = 50  # at 20 a page, 1,000 notices: far beyond the ~34 the API shows
+DEEP_SYNTHESIS_TYPE = 3
 _CHINA = timezone(timedelta(hours=8))
-
-FetchJson = Callable[[str], Any]  # URL -> decoded JSON body
 
 
 class BeianApiError(FetchError):
@@ -88,15 +57,27 @@ class CancellationNoticeRef:
     link_text: str  # the title: the notice pages link their one PDF with it
 
 
-def is_cancellation_notice(title: str | None) -> bool:
-    """A notice cancelling filing numbers: 关于注销“…”等N个算法备案编号的公告 (by the rule
-    that classifies every notice page)."""
-    return classify_series(title or "") == SERIES_CANCELLATION
+@dataclass(frozen=True)
+class ApiNotice:
+    """A notice of the API that points at a page (a deep-synthesis batch), or one not ours."""
+    notice_id: str
+    type: Any
+    title: str
+    published_on: date | None
+    page_url: str | None  # the www.cac.gov.cn page a type-3 notice names in ``content``
 
 
-def notice_list_url(api_base: str = DEFAULT_API_BASE, page: int = 1,
-                    page_size: int = DEFAULT_PAGE_SIZE) -> str:
-    return f"{api_base.rstrip('/')}{NOTICE_LIST_PATH}?{urlencode({'page': page, 'pageSize': page_size})}"
+@dataclass
+class NoticeApi:
+    url: str = ""
+    answer: FetchResult | None = None  # the API's answer, landed like any page
+    cancellations: list[CancellationNoticeRef] = field(default_factory=list)
+    batch_pages: list[ApiNotice] = field(default_factory=list)
+    skipped: list[ApiNotice] = field(default_factory=list)
+
+
+def notice_list_url(api_base: str = DEFAULT_API_BASE) -> str:
+    return f"{api_base.rstrip('/')}{NOTICE_LIST_PATH}"
 
 
 def attachment_url_for(notice_id: str, api_base: str = DEFAULT_API_BASE) -> str:
@@ -109,26 +90,17 @@ def notice_url_for(notice_id: str, api_base: str = DEFAULT_API_BASE) -> str:
     return f"{api_base.rstrip('/')}/notice/{page}.htm"
 
 
-def source_json_fetcher(source: Source, referer: str | None = None) -> FetchJson:
-    """A ``FetchJson`` over a project Source: GET with a Referer, then JSON.
-
-    Without ``referer`` the Source's default is used (HttpSource sends the host's
-    root, which is what the harvesters send).
-    """
-    def fetch_json(url: str) -> Any:
-        result = source.fetch(url, referer=referer)
-        try:
-            return json.loads(result.content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            head = result.content[:60].decode("utf-8", "replace")
-            raise BeianApiError(f"{url}: not a JSON response ({exc}); it begins {head!r}") from exc
-
-    return fetch_json
+def is_cancellation_notice(title: str | None) -> bool:
+    """A notice cancelling filing numbers (by the rule that classifies every notice page)."""
+    return classify_series(title or "") == SERIES_CANCELLATION
 
 
 def _published_on(value: Any) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value / 1000, _CHINA).date()  # epoch milliseconds
+        try:
+            return datetime.fromtimestamp(value / 1000, _CHINA).date()  # epoch milliseconds
+        except (OverflowError, OSError, ValueError):
+            return None
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip()[:10].replace("/", "-"))
@@ -137,16 +109,16 @@ def _published_on(value: Any) -> date | None:
     return None
 
 
-def _page_items(body: Any, url: str) -> list[dict]:
+def notice_items(body: Any, url: str) -> list[dict]:
     """The notices of one answer, after checking the envelope and each item's keys."""
     if not isinstance(body, dict):
         raise BeianApiError(f"{url}: expected a JSON object, got {type(body).__name__}")
     errno = body.get("errno")
     if errno not in (None, 0, "0"):
-        raise BeianApiError(f"{url}: the API reports errno {errno}: {body.get('errmsg', '')}")
+        raise BeianApiError(f"{url}: the API reports errno {errno}: {str(body.get('errmsg', ''))[:200]}")
     items = body.get("datas")
     if not isinstance(items, list):
-        raise BeianApiError(f"{url}: no 'datas' list in the answer (keys: {sorted(body)})")
+        raise BeianApiError(f"{url}: no 'datas' list in the answer (keys: {sorted(map(str, body))[:20]})")
     for position, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("noticeId"), str) \
                 or not item["noticeId"].strip() or not isinstance(item.get("title"), str):
@@ -154,53 +126,54 @@ def _page_items(body: Any, url: str) -> list[dict]:
     return items
 
 
-def fetch_notice_items(fetch_json: FetchJson, api_base: str = DEFAULT_API_BASE, *,
-                       page_size: int = DEFAULT_PAGE_SIZE,
-                       max_pages: int = DEFAULT_MAX_PAGES) -> list[dict]:
-    """Every notice the list API gives, each once (by noticeId), in the API's order.
-
-    Pages until a page is empty, shorter than ``page_size`` or brings nothing new;
-    a pager that keeps bringing new notices past ``max_pages`` is an error.
-    """
-    seen: dict[str, dict] = {}
-    for page in range(1, max_pages + 1):
-        url = notice_list_url(api_base, page, page_size)
-        items = _page_items(fetch_json(url), url)
-        new = [item for item in items if item["noticeId"].strip() not in seen]
-        for item in new:
-            seen[item["noticeId"].strip()] = item
-        if not new or len(items) < page_size:
-            return list(seen.values())
-    raise BeianApiError(f"{notice_list_url(api_base, max_pages, page_size)}: still new notices after "
-                        f"{max_pages} pages of {page_size}; the pager does not end")
+def _page_url(content: Any) -> str | None:
+    """The page a type-3 notice names: its ``content`` when that is an http(s) URL."""
+    if not isinstance(content, str):
+        return None
+    text = content.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme in ("http", "https") and parts.netloc and " " not in text else None
 
 
-def list_cancellation_notices(fetch_json: FetchJson, api_base: str = DEFAULT_API_BASE, *,
-                              page_size: int = DEFAULT_PAGE_SIZE,
-                              max_pages: int = DEFAULT_MAX_PAGES) -> list[CancellationNoticeRef]:
-    """The cancellation notices of the list API, oldest first."""
-    refs = []
-    for item in fetch_notice_items(fetch_json, api_base, page_size=page_size, max_pages=max_pages):
-        title = normalise_cell(item["title"])  # as a notice page's title is read
-        if not is_cancellation_notice(title):
-            continue
+def classify_notices(items: list[dict], api_base: str = DEFAULT_API_BASE) -> NoticeApi:
+    """Cancellations (oldest first), the deep-synthesis batch pages, and the rest, skipped."""
+    found = NoticeApi()
+    seen: set[str] = set()
+    for item in items:
         notice_id = item["noticeId"].strip()
-        refs.append(CancellationNoticeRef(
-            notice_id=notice_id,
-            title=title,
-            published_on=_published_on(item.get("createTime")),
-            notice_url=notice_url_for(notice_id, api_base),
-            attachment_url=attachment_url_for(notice_id, api_base),
-            link_text=title,
-        ))
-    return sorted(refs, key=lambda r: (r.published_on or date.min, r.notice_id))
+        if notice_id in seen:
+            continue
+        seen.add(notice_id)
+        title = normalise_cell(item["title"])  # as a notice page's title is read
+        published = _published_on(item.get("createTime"))
+        if is_cancellation_notice(title):
+            found.cancellations.append(CancellationNoticeRef(
+                notice_id=notice_id, title=title, published_on=published,
+                notice_url=notice_url_for(notice_id, api_base),
+                attachment_url=attachment_url_for(notice_id, api_base), link_text=title))
+            continue
+        notice = ApiNotice(notice_id, item.get("type"), title, published, _page_url(item.get("content")))
+        is_batch = str(item.get("type")) == str(DEEP_SYNTHESIS_TYPE) or classify_series(title) == SERIES_DEEP_SYNTHESIS
+        if is_batch and notice.page_url and classify_series(title) == SERIES_DEEP_SYNTHESIS:
+            found.batch_pages.append(notice)
+        else:
+            found.skipped.append(notice)
+    found.cancellations.sort(key=lambda r: (r.published_on or date.min, r.notice_id))
+    return found
 
 
-def to_attachment_ref(ref: CancellationNoticeRef) -> AttachmentRef:
-    """The discovery record of one notice's PDF, as discovery.Discovery.attachments()
-    makes it for a cancellation notice page: no batch, labelled by the notice month."""
-    return AttachmentRef(
-        url=ref.attachment_url, link_text=ref.link_text, notice_url=ref.notice_url,
-        series=SERIES_CANCELLATION, batch_no=None, published_on=ref.published_on,
-        list_label=ref.published_on.strftime("%Y-%m") if ref.published_on else None,
-    )
+def read_notice_api(source: Source, api_base: str = DEFAULT_API_BASE) -> NoticeApi:
+    """One request to the notice list (it ignores paging), with the host's root as Referer."""
+    url = notice_list_url(api_base)
+    result = source.fetch(url, referer=f"{api_base.rstrip('/')}/")
+    try:
+        body = json.loads(result.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        head = result.content[:60].decode("utf-8", "replace")
+        raise BeianApiError(f"{url}: not a JSON response ({type(exc).__name__}); it begins {head!r}") from exc
+    found = classify_notices(notice_items(body, url), api_base)
+    found.url, found.answer = url, result
+    return found

@@ -25,8 +25,9 @@ import requests
 
 from ..limits import Limits
 from ..parsers.text import one_line
-from .base import FetchError, FetchResult, check_url_text, now_utc, short_url
+from .base import FetchError, FetchResult, NotFound, check_fetchable, now_utc, short_url
 from .mirror import mirror_relative_path
+from .recorder import WarcRecorder
 
 USER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/126.0 Safari/537.36 beian-warehouse")
@@ -48,6 +49,7 @@ class _Body:
     content: bytes
     status: int
     location: str  # the URL that finally answered (after redirects)
+    headers: dict[str, str]
 
 
 class HttpSource:
@@ -56,7 +58,8 @@ class HttpSource:
 
     def __init__(self, base_url: str | None = None, *, timeout_s: float = 30.0,
                  retries: int = 4, min_interval_s: float = 1.0, backoff_s: float = 0.5,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, recorder: WarcRecorder | None = None):
+        self.recorder = recorder  # every exchange with a live host, appended to a web archive
         self.base_url = base_url.rstrip("/") if base_url else None
         self.description = f"HTTP mirror {self.base_url}" if self.base_url else "live CAC sites over HTTPS"
         self.limits = limits or Limits.from_env()
@@ -96,24 +99,12 @@ class HttpSource:
                     time.sleep(wait_s)
                 continue
             return FetchResult(url=url, content=body.content, status=body.status,
-                               fetched_at=now_utc(), location=body.location)
+                               fetched_at=now_utc(), location=body.location, headers=body.headers)
         raise FetchError(f"{url}: {problem}; gave up after {self.retries + 1} attempts")
 
     def _check_canonical(self, url: str) -> None:
-        """Refuse, before any request, a URL that is too long, holds control characters, is
-        not http(s) or not on an allowed host (in mirror mode too: the mirror serves only
-        the allowed hosts)."""
-        check_url_text(url, self.limits)
-        try:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-        except ValueError as exc:  # e.g. an unbalanced [ or a bad port
-            raise FetchError(f"{short_url(url)}: not a valid URL ({exc})") from exc
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"{short_url(url)}: refused: not an http(s) URL")
-        if host not in self._allowed_hosts:
-            raise FetchError(f"{short_url(url)}: refused: host {host or '(none)'!r} is not in the allowed "
-                             f"hosts ({', '.join(sorted(self._allowed_hosts))})")
+        """In mirror mode too: the mirror serves only the allowed hosts."""
+        check_fetchable(url, self.limits)
 
     def _hop_allowed(self, hop: str) -> str | None:
         """Why a redirect target is refused, or None when it may be followed."""
@@ -140,6 +131,7 @@ class HttpSource:
             response = self._request(url, current, headers)
             with response:
                 if response.status_code in REDIRECT_STATUSES:
+                    self._record(current, response, b"")
                     target = response.headers.get("Location")
                     if not target:
                         raise FetchError(f"{url}: HTTP {response.status_code} redirect without a "
@@ -170,10 +162,20 @@ class HttpSource:
 
     def _body(self, url: str, location: str, response: requests.Response) -> _Body:
         status = response.status_code
+        content = self._read(url, location, response)
+        self._record(location, response, content)
         if status in RETRY_STATUSES:
             raise _Retryable(f"HTTP {status} from {location}", _retry_after_s(response))
+        if status == 404:
+            raise NotFound(f"{url}: HTTP 404 from {location}")
         if status != 200:
             raise FetchError(f"{url}: HTTP {status} from {location}")
+        if not content:
+            raise _Retryable("empty body with HTTP 200 (the site does this without a Referer)")
+        return _Body(content, status, location, dict(response.headers))
+
+    def _read(self, url: str, location: str, response: requests.Response) -> bytes:
+        """The body, streamed under the byte cap; a body shorter than declared is retried."""
         cap = self.limits.max_download_bytes
         declared = _content_length(response)
         if declared is not None and declared > cap:
@@ -197,9 +199,16 @@ class HttpSource:
         # with a Content-Encoding, Content-Length counts the encoded bytes (urllib3 checks those)
         if declared is not None and not _content_encoded(response) and received != declared:
             raise _Retryable(f"truncated body from {location}: {received} of {declared} bytes")
-        if not received:
-            raise _Retryable("empty body with HTTP 200 (the site does this without a Referer)")
-        return _Body(b"".join(chunks), status, location)
+        return b"".join(chunks)
+
+    def _record(self, location: str, response: requests.Response, content: bytes) -> None:
+        if self.recorder is None:
+            return
+        request = response.request
+        self.recorder.record(url=location, method=request.method or "GET",
+                             request_headers=request.headers.items(), status=response.status_code,
+                             reason=response.reason or "", response_headers=response.headers.items(),
+                             body=content)
 
     def _wait_before_retry(self, url: str, exc: _Retryable, attempt: int) -> float:
         """The server's Retry-After when it gives one (refused over the cap), else backoff."""

@@ -1,5 +1,10 @@
 """A mirror directory laid out as <host>/<url path>, like ../shared/corpus/mirror.
 
+A URL with a query reads a file of its own: the query, percent-encoded whole (``/`` included),
+follows a ``?`` in the file name, so ``downloadfile.jsp?filepath=a/b&fText=x`` reads
+``downloadfile.jsp?filepath%3Da%2Fb%26fText%3Dx``. Two URLs that differ only in their query never
+read the same file, and no query can name a folder.
+
 URLs are not trusted: a path that would leave the mirror root (``..`` after
 percent-decoding, a symlink pointing elsewhere), a NUL byte, a backslash, an
 over-long path, an empty file or a file over the download cap is a FetchError
@@ -10,14 +15,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..limits import Limits
 from .base import FetchError, FetchResult, check_url_text, now_utc, short_url
 
 
 def mirror_relative_path(url: str) -> str:
-    """https://www.cac.gov.cn/files/a%20b.docx -> www.cac.gov.cn/files/a b.docx
+    """https://www.cac.gov.cn/files/a%20b.docx -> www.cac.gov.cn/files/a b.docx (a query is
+    kept, encoded, in the file name: see the module's docstring)
 
     Refuses (FetchError) what no canonical URL holds and what could climb out of the
     host's folder: ``.``/``..`` segments after decoding, backslashes and NUL bytes.
@@ -29,6 +35,8 @@ def mirror_relative_path(url: str) -> str:
     if not parts.netloc:
         raise FetchError(f"{short_url(url)}: not an absolute URL")
     relative = f"{parts.netloc}{unquote(parts.path) or '/'}"
+    if parts.query:
+        relative += "?" + quote(parts.query, safe="")
     if "\x00" in relative or "\\" in relative:
         raise FetchError(f"{short_url(url)}: refused: a NUL byte or backslash in the path")
     if any(segment in (".", "..") for segment in relative.split("/")):

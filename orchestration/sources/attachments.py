@@ -1,0 +1,59 @@
+"""Attachments as the CAC serves them: never a file link, but a download interface
+(`/cms/pub/interact/downloadfile.jsp?filepath=<opaque>&fText=<name without extension>`, or
+beian.cac.gov.cn's `/api/file/fileDownLoad?noticeId=…`) whose answer names the file in
+`Content-Disposition`. Nothing in it is trusted: the name is reduced to a base name, the format
+is taken from the bytes, and an answer that is no list file fails the list in one line.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from pathlib import PurePosixPath
+
+from ..parsers.tables import sniff_file_type
+from .base import FetchError, FetchResult, Source, short_url
+
+LIST_FILE_TYPES = frozenset({"zip", "pdf"})  # DOCX/XLSX and PDF, sniffed from the bytes
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME_CHARS = 255
+
+
+def content_disposition_filename(value: str | None) -> str | None:
+    """The file name a Content-Disposition header gives (RFC 6266, with RFC 5987/2231
+    ``filename*=UTF-8''…``), by the standard library's header parser; None when it names none."""
+    if not value:
+        return None
+    message = EmailMessage()
+    try:
+        message["content-disposition"] = value
+        name = message.get_filename()
+    except (ValueError, TypeError, IndexError, LookupError):
+        return None
+    return safe_file_name(name) if name else None
+
+
+def safe_file_name(name: str) -> str | None:
+    """A name for display and classification only: its base name (no folder, no ``..``), control
+    characters dropped, at most 255 characters. None when nothing is left."""
+    base = PurePosixPath(_UNPRINTABLE.sub("", name).replace("\\", "/")).name.strip()
+    if base in ("", ".", ".."):
+        return None
+    return base[:MAX_NAME_CHARS]
+
+
+def describe_answer(result: FetchResult) -> str:
+    content_type = result.header("Content-Type") or "no Content-Type"
+    head = result.content[:40].decode("utf-8", "replace").replace("\n", " ").strip()
+    return f"{content_type}, {len(result.content)} bytes, beginning {head!r}"
+
+
+def fetch_list_file(source: Source, url: str, referer: str | None) -> FetchResult:
+    """Fetch one list with its notice page as Referer; an answer that is HTML or anything but a
+    DOCX/PDF fails, naming the URL and what came back."""
+    result = source.fetch(url, referer=referer)
+    kind = sniff_file_type(result.content)
+    if kind not in LIST_FILE_TYPES:
+        what = "an HTML page" if kind == "html" else "no DOCX or PDF"
+        raise FetchError(f"{short_url(url)}: expected a list file but got {what} ({describe_answer(result)})")
+    return result
