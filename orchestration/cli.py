@@ -125,6 +125,7 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
           f"warehouse: {settings.warehouse_path})")
     print("lists: " + ", ".join(f"{n} {state}" for state, n in states.items())
           + f"; pages new or changed: {scan.pages_changed}")
+    print(describe_look(scan.record()))
     if outcome.runs:
         series = sorted(set(outcome.rows_before) | set(outcome.rows_after))
         added = [(s, outcome.rows_after.get(s, 0) - outcome.rows_before.get(s, 0), outcome.rows_after.get(s, 0))
@@ -149,6 +150,21 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
         print(f"run logs: {settings.logs_dir}")
 
 
+def describe_look(record: dict) -> str:
+    """One line on the last look at the source: how far the walk went, what it skipped, and
+    the web archive its live fetches were recorded to."""
+    walk = record.get("discovery") or {}
+    skipped = walk.get("skipped") or []
+    parts = [f"column pages read: {walk.get('column_pages', 0)}",
+             f"notices skipped as not ours: {len(skipped)}"
+             + (f" (e.g. {skipped[0]['title'][:40]})" if skipped else "")]
+    if record.get("as_of"):
+        parts.append(f"as of {record['as_of']}")
+    if record.get("archive"):
+        parts.append(f"archive written: {record['archive']}")
+    return "look at the source: " + "; ".join(parts)
+
+
 def print_status(settings: Settings) -> None:
     from .catalog import Catalog
     from .runs import dagster_instance, failed_check
@@ -163,7 +179,12 @@ def print_status(settings: Settings) -> None:
         print(format_rows(columns, rows, "table"))
     else:
         print(f"No published warehouse yet at {settings.warehouse_path}.")
-    entries = Catalog(settings.catalog_path).entries() if settings.catalog_path.exists() else []
+    catalog = Catalog(settings.catalog_path) if settings.catalog_path.exists() else None
+    entries = catalog.entries() if catalog else []
+    last_look = catalog.latest_scan() if catalog else None
+    if last_look:
+        print(f"\nLast look at {last_look['source']}")
+        print(describe_look(last_look))
     failing = [(e.key, e.attachment_url, e.fetch_error) for e in entries if e.fetch_error]
     if failing:
         print("\nLists that could not be fetched at the last look:")

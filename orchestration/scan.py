@@ -149,7 +149,7 @@ def scan_publications(settings: Settings, *, source: Source | None = None,
     listing_pages = {page.url: store.land(page) for page in found.listing_pages}
     pages_changed = catalog.record_pages({url: p.sha256 for url, p in landed_pages.items()})
     notices = notice_rows(found, {**listing_pages, **landed_pages})
-    catalog.record_notices(notices)
+    catalog.record_notices([n for n in notices if n["notice_url"] in landed_pages])  # pages only: the walk's memory
 
     linked: dict[str, str] = {}  # key -> attachment URL, for every list a page links
     landed_early: dict[str, LandedFile] = {}

@@ -52,6 +52,11 @@ def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb
         "notices_by_series": dict(Counter(str(n["series"]) for n in record["notices"])),
         "dagster/row_count": len(record["notices"]),
         "warnings": dg.MetadataValue.json(record["warnings"]),
+        # the column walk: how far it went, and the notices it skipped as not ours (区块链 filings,
+        # AI rules, the API's other notices)
+        "discovery": dg.MetadataValue.json(record.get("discovery") or {}),
+        "as_of": record.get("as_of") or "today",
+        "archive_written": record.get("archive") or "(none: not a live look)",
     })
     yield dg.AssetCheckResult(
         check_name="every_page_fetched", passed=not record["errors"],

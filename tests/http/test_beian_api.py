@@ -1,12 +1,12 @@
-"""Cancellation notices from the beian.cac.gov.cn notice API, against a loopback server.
+"""The beian.cac.gov.cn notice API, against a loopback server.
 
-The server answers the shape documented in orchestration/sources/beian_api.py (from
-chenluo951-oss/lawdatify-site tools/harvest_algo_filing.py and IHUI-INF-AI/IHUI-AI):
+The server answers the shape documented in orchestration/sources/beian_api.py:
 ``GET /api/notice/list`` -> ``{"errno": 0, "errmsg": …, "datas": [{noticeId, type,
-title, content, createTime}]}``, and ``GET /api/file/fileDownLoad?noticeId=<id>`` ->
-the PDF. Its notices are the 4 cancellation notices of corpus/notices.csv plus two
-deep-synthesis notices (type 3) that must be filtered out; the PDFs are the corpus
-files. Like the CAC, it answers an empty 200 to a request without a Referer.
+title, content, createTime}]}`` (paging parameters ignored: one snapshot), and
+``GET /api/file/fileDownLoad?noticeId=<id>`` -> the PDF. Its notices are the 4 cancellation
+notices of corpus/notices.csv, two deep-synthesis notices (type 3, page URL in content) and
+one notice that is not ours; the PDFs are the corpus files. Like the CAC, it answers an empty
+200 to a request without a Referer.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import pytest
 
 from orchestration.parsers.cancellations import parse_cancellation_document
 from orchestration.sources.beian_api import (
-    BeianApiError, CancellationNoticeRef, is_cancellation_notice, list_cancellation_notices,
-    source_json_fetcher, to_attachment_ref,
+    BeianApiError, CancellationNoticeRef, classify_notices, is_cancellation_notice, notice_items,
+    read_notice_api,
 )
+from orchestration.sources.discovery import cancellation_attachment
 from orchestration.sources.base import FetchError
 from orchestration.limits import Limits
 from orchestration.sources.http import HttpSource
@@ -45,6 +46,9 @@ OTHER_NOTICES = [  # deep-synthesis notices as the API lists them: type 3, conte
     {"noticeId": "notice_c0ffee00-0000-4000-8000-000000000014", "type": 3,
      "title": "国家互联网信息办公室关于发布第十四批深度合成服务算法备案信息的公告",
      "content": "https://www.cac.gov.cn/2025-11/06/c_1764156698314535.htm", "createTime": "2025-11-06 17:00:00"},
+    {"noticeId": "notice_c0ffee00-0000-4000-8000-000000000099", "type": 2,
+     "title": "算法备案常见问题解答", "content": "<p>一、哪些主体需要履行备案手续？</p>",
+     "createTime": "2023-05-10 14:57:01"},
 ]
 
 
@@ -52,14 +56,12 @@ OTHER_NOTICES = [  # deep-synthesis notices as the API lists them: type 3, conte
 class ApiServer:
     notices: list[dict]
     pdfs: dict[str, bytes]
-    mode: str = "paged"  # paged | snapshot | html | no_datas | errno | bad_item | endless
+    mode: str = "snapshot"  # snapshot | html | no_datas | errno | bad_item
     base_url: str = ""
     requests: list[tuple[str, dict[str, list[str]], str | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def notice_list(self, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
-        page = int(query.get("page", ["1"])[0])
-        size = int(query.get("pageSize", ["10"])[0])
         if self.mode == "html":
             return 200, "<!DOCTYPE html><html><body>系统维护中</body></html>".encode(), "text/html"
         if self.mode == "no_datas":
@@ -68,14 +70,8 @@ class ApiServer:
             body = {"errno": 440, "errmsg": "检测到未登录状态，请先登录"}
         elif self.mode == "bad_item":
             body = {"errno": 0, "errmsg": "成功", "datas": [self.notices[0], {"title": "关于注销…的公告"}]}
-        elif self.mode == "endless":
-            fresh = [{"noticeId": f"notice_endless-{page}-{i}", "type": 1, "title": f"公告 {page}-{i}",
-                      "content": "", "createTime": "2026-01-01 00:00:00"} for i in range(size)]
-            body = {"errno": 0, "errmsg": "成功", "datas": fresh}
-        elif self.mode == "snapshot":  # paging parameters ignored, as IHUI reports of the live API
+        else:  # paging parameters ignored: one snapshot, as the live API answers
             body = {"errno": 0, "errmsg": "成功", "datas": self.notices}
-        else:
-            body = {"errno": 0, "errmsg": "成功", "datas": self.notices[(page - 1) * size:page * size]}
         return 200, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8"
 
 
@@ -110,7 +106,7 @@ def _handler(state: ApiServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_api(notices: list[dict], pdfs: dict[str, bytes], mode: str = "paged") -> Iterator[ApiServer]:
+def serve_api(notices: list[dict], pdfs: dict[str, bytes], mode: str = "snapshot") -> Iterator[ApiServer]:
     state = ApiServer(notices=notices, pdfs=pdfs, mode=mode)
     with serve_on_loopback(_handler(state)) as base_url:
         state.base_url = base_url
@@ -144,27 +140,15 @@ def api_data(corpus_dir, corpus_notices) -> tuple[list[dict], dict[str, bytes]]:
     return items, pdfs
 
 
-def _fetch_json():
-    return source_json_fetcher(loopback_source())
-
-
-def _list_requests(server: ApiServer) -> list[tuple[str, str]]:
-    return [(q["page"][0], q["pageSize"][0]) for path, q, _ in server.requests if path == "/api/notice/list"]
-
-
-def test_lists_the_cancellation_notices_page_by_page(api_data, corpus_notices):
+def test_the_api_is_read_once_and_sorted_into_ours_and_not(api_data, corpus_notices):
     with serve_api(*api_data) as server:
-        refs = list_cancellation_notices(_fetch_json(), server.base_url, page_size=2)
-        pages = _list_requests(server)
-        referers = {referer for _, _, referer in server.requests}
-    # 6 notices at 2 a page: three full pages, then an empty one ends it
-    assert pages == [("1", "2"), ("2", "2"), ("3", "2"), ("4", "2")]
-    assert referers == {server.base_url + "/"}
+        api = read_notice_api(loopback_source(), server.base_url)
+        requests = [(path, query, referer) for path, query, referer in server.requests]
+    assert requests == [("/api/notice/list", {}, server.base_url + "/")]  # no paging, with a Referer
     by_date = sorted(corpus_notices, key=lambda n: n["published_on"])
-    assert [r.title for r in refs] == [n["title"] for n in by_date]
-    assert [r.published_on for r in refs] == [date.fromisoformat(n["published_on"]) for n in by_date]
-    first = refs[0]
-    assert first == CancellationNoticeRef(
+    assert [r.title for r in api.cancellations] == [n["title"] for n in by_date]
+    assert [r.published_on for r in api.cancellations] == [date.fromisoformat(n["published_on"]) for n in by_date]
+    assert api.cancellations[0] == CancellationNoticeRef(
         notice_id="notice_93606d70-fea9-4518-baf8-32913e0a6d49",
         title="关于注销“仲帆PreWrite算法”等28个算法备案编号的公告",
         published_on=date(2025, 7, 14),
@@ -172,15 +156,15 @@ def test_lists_the_cancellation_notices_page_by_page(api_data, corpus_notices):
         attachment_url=f"{server.base_url}/api/file/fileDownLoad?noticeId=notice_93606d70-fea9-4518-baf8-32913e0a6d49",
         link_text="关于注销“仲帆PreWrite算法”等28个算法备案编号的公告",
     )
-    # the human page URL is the corpus's (same path on the live host)
-    assert [urlsplit(r.notice_url).path for r in refs] == [urlsplit(n["notice_url"]).path for n in by_date]
+    assert [n.page_url for n in api.batch_pages] == [n["content"] for n in OTHER_NOTICES[:2]]
+    assert [n.title for n in api.skipped] == ["算法备案常见问题解答"]
 
 
 def test_each_pdf_is_downloaded_by_id_and_parses_to_its_rows(api_data, corpus_notices):
     expected = {n["title"]: int(n["expected_rows"]) for n in corpus_notices}
     source = loopback_source()
     with serve_api(*api_data) as server:
-        refs = list_cancellation_notices(source_json_fetcher(source), server.base_url)
+        refs = read_notice_api(source, server.base_url).cancellations
         counts = {}
         for ref in refs:
             result = source.fetch(ref.attachment_url)
@@ -192,42 +176,18 @@ def test_each_pdf_is_downloaded_by_id_and_parses_to_its_rows(api_data, corpus_no
     assert all(referer for _, referer in downloads)
 
 
-def test_an_api_that_ignores_paging_is_read_once(api_data):
-    with serve_api(*api_data, mode="snapshot") as server:
-        refs = list_cancellation_notices(_fetch_json(), server.base_url, page_size=2)
-        pages = _list_requests(server)
-    # page 2 repeats page 1: nothing new, so paging stops there
-    assert pages == [("1", "2"), ("2", "2")]
-    assert len(refs) == 4 and len({r.notice_id for r in refs}) == 4
-
-
-def test_a_short_page_is_the_last(api_data):
-    with serve_api(*api_data) as server:
-        refs = list_cancellation_notices(_fetch_json(), server.base_url)
-        pages = _list_requests(server)
-    assert pages == [("1", "20")] and len(refs) == 4
-
-
-def test_an_endless_pager_is_stopped_and_named(api_data):
-    with serve_api(*api_data, mode="endless") as server:
-        with pytest.raises(BeianApiError, match=r"/api/notice/list\?page=5&pageSize=3: still new notices "
-                                                r"after 5 pages of 3; the pager does not end"):
-            list_cancellation_notices(_fetch_json(), server.base_url, page_size=3, max_pages=5)
-        pages = _list_requests(server)
-    assert [page for page, _ in pages] == ["1", "2", "3", "4", "5"]
-
-
 @pytest.mark.parametrize("mode, message", [
-    ("html", r"/api/notice/list\?page=1&pageSize=20: not a JSON response .*it begins '<!DOCTYPE html>"),
-    ("no_datas", r"/api/notice/list\?page=1&pageSize=20: no 'datas' list in the answer \(keys: \['data', "),
-    ("errno", r"/api/notice/list\?page=1&pageSize=20: the API reports errno 440: 检测到未登录状态"),
-    ("bad_item", r"/api/notice/list\?page=1&pageSize=20: datas\[1\] lacks a noticeId or title"),
+    ("html", r"/api/notice/list: not a JSON response .*it begins '<!DOCTYPE html>"),
+    ("no_datas", r"/api/notice/list: no 'datas' list in the answer \(keys: \['data', "),
+    ("errno", r"/api/notice/list: the API reports errno 440: 检测到未登录状态"),
+    ("bad_item", r"/api/notice/list: datas\[1\] lacks a noticeId or title"),
 ])
 def test_malformed_answers_are_errors_naming_the_url(api_data, mode, message):
     with serve_api(*api_data, mode=mode) as server:
         with pytest.raises(BeianApiError, match=message) as caught:
-            list_cancellation_notices(_fetch_json(), server.base_url)
+            read_notice_api(loopback_source(), server.base_url)
     assert str(caught.value).startswith(server.base_url)
+    assert "\n" not in str(caught.value)
     assert isinstance(caught.value, FetchError)  # discovery collects FetchErrors per page
 
 
@@ -243,25 +203,35 @@ def test_an_unknown_id_is_a_fetch_error(api_data):
 def test_is_cancellation_notice():
     assert is_cancellation_notice("关于注销“天朝人脸融合算法”等算法备案编号的公告")
     assert not is_cancellation_notice("国家互联网信息办公室关于发布第十五批深度合成服务算法备案信息的公告")
+    assert not is_cancellation_notice("关于注销部分网站的通知")  # no filing words: not ours
     assert not is_cancellation_notice(None)
 
 
 def test_create_time_forms_and_the_attachment_ref():
-    answers = {"page=1": {"errno": "0", "datas": [
+    body = {"errno": "0", "datas": [
         {"noticeId": "notice_a", "title": "关于注销“甲算法”等2个算法备案编号的公告", "createTime": 1752458400000},
         {"noticeId": "b", "title": "关于注销“乙算法”等算法备案编号的公告", "createTime": "2025/09/11"},
-        {"noticeId": "notice_c", "title": "关于 注销 “丙算法”的公告", "createTime": None},
-    ]}}
-
-    def fetch_json(url: str):
-        return answers[urlsplit(url).query.split("&")[0]]
-
-    refs = list_cancellation_notices(fetch_json, "https://beian.cac.gov.cn/")
+        {"noticeId": "notice_c", "title": "关于 注销 “丙算法”备案编号的公告", "createTime": None},
+        {"noticeId": "notice_a", "title": "关于注销“甲算法”等2个算法备案编号的公告", "createTime": 1},
+    ]}
+    refs = classify_notices(notice_items(body, "u"), "https://beian.cac.gov.cn/").cancellations
     assert [(r.notice_id, r.published_on) for r in refs] == [
         ("notice_c", None), ("notice_a", date(2025, 7, 14)), ("b", date(2025, 9, 11))]
-    assert refs[0].title == "关于 注销 “丙算法”的公告"
+    assert refs[0].title == "关于 注销 “丙算法”备案编号的公告"
     assert refs[2].notice_url == "https://beian.cac.gov.cn/notice/notice_b.htm"
     assert refs[2].attachment_url == "https://beian.cac.gov.cn/api/file/fileDownLoad?noticeId=b"
-    ref = to_attachment_ref(refs[1])
+    ref = cancellation_attachment(refs[1])
     assert (ref.url, ref.notice_url, ref.series, ref.list_label, ref.batch_no, ref.published_on) == (
         refs[1].attachment_url, refs[1].notice_url, "cancellation", "2025-07", None, date(2025, 7, 14))
+
+
+def test_a_type_3_notice_without_a_page_url_is_skipped_not_followed():
+    body = {"errno": 0, "datas": [
+        {"noticeId": "n1", "type": 3, "title": "国家互联网信息办公室关于发布第十六批深度合成服务算法备案信息的公告",
+         "content": "<p>见附件</p>", "createTime": "2026-03-12 10:00:00"},
+        {"noticeId": "n2", "type": 3, "title": "国家互联网信息办公室关于发布第十七批深度合成服务算法备案信息的公告",
+         "content": " https://www.cac.gov.cn/2026-05/06/c_1.htm ", "createTime": "2026-05-06 10:00:00"},
+    ]}
+    api = classify_notices(notice_items(body, "u"))
+    assert [n.page_url for n in api.batch_pages] == ["https://www.cac.gov.cn/2026-05/06/c_1.htm"]
+    assert [n.notice_id for n in api.skipped] == ["n1"]

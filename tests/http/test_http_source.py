@@ -18,7 +18,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for http_server
 from http_server import serve_mirror  # noqa: E402
 
-from orchestration.settings import DEFAULT_ENTRY_PAGES  # noqa: E402
+from orchestration.settings import MIRROR_ENTRY_PAGES  # noqa: E402
 from orchestration.sources.base import FetchError  # noqa: E402
 from orchestration.sources.discovery import discover  # noqa: E402
 from orchestration.sources.http import HttpSource  # noqa: E402
@@ -151,9 +151,9 @@ def test_discover_over_http_matches_the_mirror(corpus_dir, mirror):
     expected = _expected_attachment_urls(corpus_dir)
     assert len(expected) == sum(EXPECTED_ATTACHMENTS.values()) == 46
 
-    via_mirror = discover(MirrorSource(mirror), DEFAULT_ENTRY_PAGES)
+    via_mirror = discover(MirrorSource(mirror), MIRROR_ENTRY_PAGES)
     with serve_mirror(mirror) as server:
-        via_http = discover(_source(server), DEFAULT_ENTRY_PAGES)
+        via_http = discover(_source(server), MIRROR_ENTRY_PAGES)
         requests_seen = server.requests
 
     assert via_http.errors == [] and via_mirror.errors == []

@@ -11,23 +11,31 @@ import pytest
 from orchestration import settings as settings_module
 from orchestration.landing import RawStore
 from orchestration.parsers.tables import sniff_file_type
-from orchestration.settings import CORPUS_MIRROR, DEFAULT_ENTRY_PAGES, load_settings, resolve_source
+from orchestration.settings import (
+    CORPUS_ARCHIVE, CORPUS_MIRROR, MIRROR_ENTRY_PAGES, SITE_ENTRY_PAGES, load_settings, resolve_source,
+)
 from orchestration.sources.base import FetchResult
 from orchestration.sources.factory import make_source
 from orchestration.sources.http import HttpSource
 from orchestration.sources.mirror import MirrorSource
+from orchestration.sources.warc import WarcSource
 
 
 # --- resolve_source ----------------------------------------------------------------
 
-def test_unset_source_is_the_corpus_mirror_when_present(corpus_dir):
-    assert CORPUS_MIRROR.resolve() == (corpus_dir / "mirror").resolve()
+def test_unset_source_is_the_corpus_web_archive_when_present(corpus_dir):
+    assert CORPUS_ARCHIVE.resolve() == (corpus_dir / "cac-site.warc.gz").resolve()
+    assert resolve_source("") == str(CORPUS_ARCHIVE)
+    assert resolve_source(None) == str(CORPUS_ARCHIVE)
+    assert resolve_source("   ") == str(CORPUS_ARCHIVE)
+    settings = load_settings({})
+    assert settings.source_kind == "warc" and settings.site_shaped
+    assert settings.entry_pages == SITE_ENTRY_PAGES
+
+
+def test_unset_source_falls_back_to_the_mirror_then_live(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings_module, "CORPUS_ARCHIVE", tmp_path / "no-such.warc.gz")
     assert resolve_source("") == str(CORPUS_MIRROR)
-    assert resolve_source(None) == str(CORPUS_MIRROR)
-    assert resolve_source("   ") == str(CORPUS_MIRROR)
-
-
-def test_unset_source_without_a_corpus_is_live(monkeypatch, tmp_path):
     monkeypatch.setattr(settings_module, "CORPUS_MIRROR", tmp_path / "no-such-mirror")
     assert resolve_source("") == "live"
 
@@ -56,6 +64,19 @@ def test_a_path_is_an_absolute_directory(tmp_path, monkeypatch):
     assert load_settings({"BEIAN_SOURCE": "mirror"}).source_kind == "mirror"
 
 
+def test_a_web_archive_file_or_folder_is_a_warc_source(tmp_path, corpus_dir):
+    archive = corpus_dir / "cac-site.warc.gz"
+    assert load_settings({"BEIAN_SOURCE": str(archive)}).source_kind == "warc"
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    assert load_settings({"BEIAN_SOURCE": str(folder)}).source_kind == "mirror"  # empty: no archive
+    (folder / "a.warc.gz").write_bytes(archive.read_bytes()[:10])
+    settings = load_settings({"BEIAN_SOURCE": str(folder)})
+    assert settings.source_kind == "warc" and settings.entry_pages == SITE_ENTRY_PAGES
+    assert settings.update_recheck == 0  # a look at the site re-fetches no known list
+    assert load_settings({"BEIAN_SOURCE": str(corpus_dir / "mirror")}).update_recheck is None
+
+
 # --- load_settings -----------------------------------------------------------------
 
 def test_paths_derive_from_the_data_dir(tmp_path):
@@ -79,7 +100,8 @@ def test_warehouse_can_be_set_apart(tmp_path):
 def test_defaults_and_http_options(tmp_path):
     s = load_settings({})
     assert s.data_dir == (settings_module.PROJECT_ROOT / "data").resolve()
-    assert s.entry_pages == DEFAULT_ENTRY_PAGES
+    assert s.entry_pages == SITE_ENTRY_PAGES
+    assert load_settings({"BEIAN_SOURCE": "/nowhere/mirror"}).entry_pages == MIRROR_ENTRY_PAGES
     assert (s.http_min_interval_s, s.http_timeout_s, s.http_retries) == (1.0, 30.0, 4)
     s = load_settings({"BEIAN_ENTRY_PAGES": " https://www.cac.gov.cn/index.htm , ,https://x.cac.gov.cn/a.htm",
                        "BEIAN_HTTP_MIN_INTERVAL": "0.25", "BEIAN_HTTP_RETRIES": "2", "BEIAN_HTTP_TIMEOUT": "5"})
@@ -89,6 +111,7 @@ def test_defaults_and_http_options(tmp_path):
 
 def test_make_source_follows_the_settings(corpus_dir):
     assert isinstance(make_source(load_settings({"BEIAN_SOURCE": str(corpus_dir / "mirror")})), MirrorSource)
+    assert isinstance(make_source(load_settings({"BEIAN_SOURCE": str(corpus_dir / "cac-site.warc.gz")})), WarcSource)
     live = make_source(load_settings({"BEIAN_SOURCE": "live", "BEIAN_HTTP_MIN_INTERVAL": "2"}))
     assert isinstance(live, HttpSource) and live.base_url is None and live.min_interval_s == 2.0
     mirror = make_source(load_settings({"BEIAN_SOURCE": "http://127.0.0.1:9/"}))
