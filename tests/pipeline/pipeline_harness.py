@@ -13,7 +13,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.runs import Outcome, full_refresh, update
+from orchestration.automation.partitions import LISTS
+from orchestration.runs import Outcome, _run_record, full_refresh, update
 from orchestration.settings import Settings, load_settings
 
 FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
@@ -107,3 +108,20 @@ def writable_copy(source: Path, target: Path) -> Path:
     for path in [target, *target.rglob("*")]:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
     return target
+
+
+def tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None):
+    sensor = defs.resolve_sensor_def("new_publications")
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=dict(defs.resources))
+    result = sensor(context)
+    for request in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(LISTS.name, list(request.partition_keys))
+    return result
+
+
+def execute_request(defs: dg.Definitions, instance: dg.DagsterInstance, request: dg.RunRequest):
+    job = defs.resolve_job_def(request.job_name)
+    result = job.execute_in_process(instance=instance, partition_key=request.partition_key,
+                                    asset_selection=request.asset_selection, tags=request.tags,
+                                    raise_on_error=False)
+    return _run_record(result, request.run_key)

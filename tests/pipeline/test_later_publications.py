@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline_harness import run_refresh, writable_copy
+from pipeline_harness import execute_request, run_refresh, tick, writable_copy
 from http_server import serve_mirror
 from orchestration.automation.partitions import LISTS
 from orchestration.definitions import build_definitions
@@ -26,23 +26,6 @@ from later_publications import (  # noqa: E402
 
 VERSIONS_SQL = """select version_no, valid_from_list_label, valid_to_list_label, product, changed_columns, is_current
                   from marts.fct_filing_versions where filing_number = '{number}' order by 1"""
-
-
-def tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None):
-    sensor = defs.resolve_sensor_def("new_publications")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=dict(defs.resources))
-    result = sensor(context)
-    for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(LISTS.name, list(request.partition_keys))
-    return result
-
-
-def execute_request(defs: dg.Definitions, instance: dg.DagsterInstance, request: dg.RunRequest):
-    job = defs.resolve_job_def(request.job_name)
-    result = job.execute_in_process(instance=instance, partition_key=request.partition_key,
-                                    asset_selection=request.asset_selection, tags=request.tags,
-                                    raise_on_error=False)
-    return _run_record(result, request.run_key)
 
 
 @pytest.fixture(scope="module")
