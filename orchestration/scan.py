@@ -18,7 +18,8 @@ from .reference.notices import load_known_notices
 from .series import SERIES
 from .settings import Settings
 from .sources import FetchError, Source, make_source
-from .sources.attachments import content_disposition_filename, fetch_list_file
+from .sources.attachments import disposition_name, fetch_list_file
+from .sources.base import short_url
 from .sources.discovery import AttachmentRef, Discovery, discover
 
 
@@ -117,14 +118,19 @@ def discovery_plan(settings: Settings, catalog: Catalog, full: bool) -> dict:
             "max_column_pages": settings.max_column_pages}
 
 
-def _named_by_answer(ref: AttachmentRef, source: Source, store: RawStore) -> tuple[AttachmentRef, LandedFile | None, str | None]:
+def _named_by_answer(ref: AttachmentRef, source: Source, store: RawStore,
+                     warnings: list[str]) -> tuple[AttachmentRef, LandedFile | None, str | None]:
     """A download link that names nothing is fetched at once: its Content-Disposition names the
-    list, and the name classifies and labels it."""
+    list (its base name only), and the name classifies and labels it."""
     try:
         result = fetch_list_file(source, ref.url, referer=ref.notice_url)
     except FetchError as exc:
         return ref, None, str(exc)
-    name = content_disposition_filename(result.header("Content-Disposition")) or ""
+    sent, name = disposition_name(result.header("Content-Disposition"))
+    if sent is not None and sent != name:
+        warnings.append(f"{short_url(ref.url)}: Content-Disposition names {sent[:200]!r}; only its base "
+                        f"name {name!r} is used")
+    name = name or ""
     named = replace(ref, link_text=name, series=classify_series(name) or ref.series,
                     list_label=list_label(name) or ref.list_label)
     return named, store.land(result), None
@@ -153,12 +159,12 @@ def scan_publications(settings: Settings, *, source: Source | None = None,
 
     linked: dict[str, str] = {}  # key -> attachment URL, for every list a page links
     landed_early: dict[str, LandedFile] = {}
-    errors = list(found.errors)
+    errors, warnings = list(found.errors), list(found.warnings)
     with catalog.batch():
         for ref in found.attachments():
             landed = None
             if not ref.link_text:
-                ref, landed, error = _named_by_answer(ref, source, store)
+                ref, landed, error = _named_by_answer(ref, source, store, warnings)
                 errors += [error] if error else []
             if ref.series in SERIES and ref.series != SERIES_GENAI_STATISTICS:
                 key = _register(catalog, ref)
@@ -187,7 +193,7 @@ def scan_publications(settings: Settings, *, source: Source | None = None,
     recorder = getattr(source, "recorder", None)
     as_of = getattr(source, "as_of", None)
     scan = Scan(scan_id=scan_id, source=source.description, pages=list(landed_pages.values()),
-                notices=notices, lists=lists, errors=errors, warnings=list(found.warnings),
+                notices=notices, lists=lists, errors=errors, warnings=warnings,
                 pages_changed=pages_changed, attachments=attachments, listing_pages=list(listing_pages.values()),
                 discovery=found.record(),
                 archive=str(recorder.path) if recorder is not None and recorder.records else None,

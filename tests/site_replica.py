@@ -84,7 +84,7 @@ def page_answer(html: str) -> Answer:
 def file_answer(body: bytes, file_name: str | None) -> Answer:
     headers = [("Content-Type", "application/octet-stream")]
     if file_name is not None:
-        headers.append(("Content-Disposition", f"attachment; filename*=UTF-8''{quote(file_name)}"))
+        headers.append(("Content-Disposition", f"attachment; filename*=UTF-8''{quote(file_name, safe='')}"))
     return Answer(200, headers, body)
 
 

@@ -8,7 +8,8 @@ is taken from the bytes, and an answer that is no list file fails the list in on
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
+from email.message import Message
+from email.utils import collapse_rfc2231_value
 from pathlib import PurePosixPath
 
 from ..parsers.tables import sniff_file_type
@@ -19,18 +20,26 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME_CHARS = 255
 
 
-def content_disposition_filename(value: str | None) -> str | None:
+def disposition_name(value: str | None) -> tuple[str | None, str | None]:
     """The file name a Content-Disposition header gives (RFC 6266, with RFC 5987/2231
-    ``filename*=UTF-8''…``), by the standard library's header parser; None when it names none."""
+    ``filename*=UTF-8''…``, preferred over ``filename``), by the standard library's header
+    parser: (as sent, made safe)."""
     if not value:
-        return None
-    message = EmailMessage()
+        return None, None
+    message = Message()  # the compat32 parser keeps both filename and filename* (RFC 6266 4.3)
     try:
         message["content-disposition"] = value
-        name = message.get_filename()
+        params = message.get_params(header="content-disposition") or []
+        extended = [v for k, v in params if k.lower() == "filename" and isinstance(v, tuple)]
+        name = collapse_rfc2231_value(extended[-1]) if extended else message.get_filename()
     except (ValueError, TypeError, IndexError, LookupError):
-        return None
-    return safe_file_name(name) if name else None
+        return None, None
+    return (name, safe_file_name(name)) if name else (None, None)
+
+
+def content_disposition_filename(value: str | None) -> str | None:
+    """The safe base name a Content-Disposition header gives, or None."""
+    return disposition_name(value)[1]
 
 
 def safe_file_name(name: str) -> str | None:
