@@ -161,8 +161,9 @@ def export_datasette(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_di
 
     out_dir = Path(out_dir)
     con, own = (con_or_path, False) if isinstance(con_or_path, duckdb.DuckDBPyConnection) else (
-        duckdb.connect(str(con_or_path), read_only=True, config={"enable_progress_bar": False}), True)
+        duckdb.connect(str(con_or_path), read_only=True), True)
     try:
+        con.execute("SET enable_progress_bar = false")  # a session setting: quiet in the CLI and bench
         docs = describe_tables(con, schema)
         with replaced_folder(out_dir) as staging:
             db = sqlite_utils.Database(staging / DB_FILE)
