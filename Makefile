@@ -10,7 +10,7 @@ PORT ?= 3000
 # Run history persists under the data folder (as the `beian` command keeps it).
 export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
-.PHONY: install run update test dev bench status clean
+.PHONY: install run update test dev serve bench status clean
 
 install: $(INSTALLED)
 
@@ -41,6 +41,10 @@ test: $(MANIFEST)
 dev: $(MANIFEST)
 	$(BIN)/python -c "from orchestration.runs import ensure_dagster_home; from orchestration.settings import load_settings; ensure_dagster_home(load_settings())"
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+# Datasette over data/datasette/beian.db, on 127.0.0.1:8001 unless PORT=… is given.
+serve: $(INSTALLED)
+	$(BIN)/beian serve $(if $(filter-out file,$(origin PORT)),--port $(PORT))
 
 status: $(INSTALLED)
 	$(BIN)/beian status

@@ -1,4 +1,4 @@
-"""The `beian` command: run, update, ingest, query, lookup, status, report.
+"""The `beian` command: run, update, ingest, query, lookup, status, report, serve.
 
 Argument parsing and output only; each command's work lives beside what it touches. Errors
 are one line naming the input and what to do; never a traceback (BEIAN_DEBUG=1 shows one).
@@ -239,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--label", help="the list's month, e.g. 2026年3月 (default: from the file name)")
     report = commands.add_parser("report", help="print the path of the HTML report (--open: open it)")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
+    serve = commands.add_parser("serve", help="Datasette over the SQLite export: search, facets, a page "
+                                              "per filing number, canned look-ups (read-only)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     return parser
 
 
@@ -279,6 +283,19 @@ def command_report(settings: Settings, open_it: bool) -> int:
     return 0
 
 
+def command_serve(settings: Settings, host: str, port: int) -> int:
+    from .publish.datasette_site import serve
+
+    if not 0 < port < 65536:
+        raise UserError(f"--port {port}: expected 1-65535")
+    print(f"Serving {settings.datasette_dir} on http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    try:
+        serve(settings.datasette_dir, host, port)  # replaces this process
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -301,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_report(settings, args.open)
         if args.command == "ingest":
             return command_ingest(settings, args)
+        if args.command == "serve":
+            return command_serve(settings, args.host, args.port)
         return command_refresh(settings, args.command)
     except UserError as exc:
         print(f"beian: {exc}", file=sys.stderr)

@@ -97,6 +97,11 @@ class Settings:
         return self.data_dir / "exports"
 
     @property
+    def datasette_dir(self) -> Path:
+        """The SQLite export for Datasette (beian.db) and its metadata.json."""
+        return self.data_dir / "datasette"
+
+    @property
     def report_dir(self) -> Path:
         return self.data_dir / "report"
 

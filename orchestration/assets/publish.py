@@ -19,6 +19,7 @@ EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
 DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
 REPORT_KEY = dg.AssetKey(["bi", "report"])
 V1_KEY = dg.AssetKey(["bi", "warehouse_v1"])
+DATASETTE_KEY = dg.AssetKey(["bi", "datasette"])
 
 
 def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
@@ -118,4 +119,22 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),
                                               "tables": len(rows), "bytes": settings.warehouse_v1_path.stat().st_size})
 
-    return [exports, dbt_docs, report, published_warehouse, warehouse_v1]
+    @dg.asset(key=DATASETTE_KEY, group_name=GROUP, kinds={"sqlite"}, deps=["published_warehouse"],
+              description="The published marts as SQLite for Datasette (`beian serve`): every mart, "
+                          "plus registry (facets; FTS5 trigram search), numbers (a page per filing "
+                          "number) and appearances, with metadata.json (dbt's descriptions, the CAC "
+                          "as source, canned queries). data/datasette is swapped in whole.")
+    def datasette(beian: BeianResource) -> dg.MaterializeResult:
+        from ..publish.datasette import export_datasette
+
+        settings = beian.settings()
+        started = time.perf_counter()
+        result = export_datasette(settings.warehouse_path, settings.datasette_dir)
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "metadata": dg.MetadataValue.path(str(result.metadata_path)),
+            "rows_by_table": dg.MetadataValue.json(result.rows_by_table),
+            "bytes": result.bytes, "seconds": round(time.perf_counter() - started, 2),
+        })
+
+    return [exports, dbt_docs, report, published_warehouse, warehouse_v1, datasette]

@@ -9,7 +9,9 @@ BENCHMARKS.md as the record. Timings live here, never in the tests.
 4. the code location: `import orchestration.definitions` against importing dagster,
    dagster_dbt and pandera alone;
 5. scale: synthetic corpora of 10k, 100k and 1M rows through `beian run` in a child process:
-   wall time, peak RSS of the process tree, seconds per step.
+   wall time, peak RSS of the process tree, seconds per step;
+6. datasette: the SQLite export of the published warehouse, and 200 look-ups over 10 s against
+   `beian serve` (p50, p95; see bench/datasette.py).
 
 `python -m orchestration.bench --quick` skips the 1M-row run.
 """
@@ -32,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..settings import CORPUS_MIRROR, DBT_PROJECT_DIR, PROJECT_ROOT
+from .datasette import bench_datasette
 
 BIN = Path(sys.executable).parent
 SCALES = ((10_000, 100), (100_000, 1_000), (1_000_000, 1_000))
@@ -307,11 +310,13 @@ def write_record(report: Report, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m orchestration.bench")
     parser.add_argument("--quick", action="store_true", help="skip the 1M-row run")
-    parser.add_argument("--only", choices=("parsing", "corpus", "code", "scale"), help="one part only")
+    parser.add_argument("--only", choices=("parsing", "corpus", "code", "scale", "datasette"),
+                        help="one part only")
     args = parser.parse_args()
     report = Report()
     parts = {"parsing": lambda: bench_parsing(report), "code": lambda: bench_code_location(report),
-             "corpus": lambda: bench_corpus_runs(report), "scale": lambda: bench_scale(report, args.quick)}
+             "corpus": lambda: bench_corpus_runs(report), "scale": lambda: bench_scale(report, args.quick),
+             "datasette": lambda: bench_datasette(report)}
     for name, part in parts.items():
         if args.only in (None, name):
             part()

@@ -201,6 +201,10 @@ footer {{ border-top: 1px solid #ddd; padding: 8px 0 16px; }}
 <p class="meta">Sources 来源: the filing lists and statistics notices published by the Cyberspace
 Administration of China (国家互联网信息办公室) on cac.gov.cn and beian.cac.gov.cn; every count traces
 to a cell of an original list file (provenance columns in the warehouse).</p>
+<p class="meta" id="serve">Look it up 查询: while <code>make serve</code> (or <code>beian serve</code>) runs,
+the registry is searchable at <code>http://127.0.0.1:8001/beian</code>: is a number registered and
+still valid, a page per filing number, what is new in the latest list, everything a filer has
+filed (a URL, not a link: this page works offline).</p>
 <nav>{nav}</nav>
 </header>
 <main>
