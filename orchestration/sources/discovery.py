@@ -102,6 +102,17 @@ def host_of(url: str) -> str:
         return ""
 
 
+_CUT_SHORT = re.compile(r"(…|\.\.\.|⋯)\s*$")
+SITE_HOSTS = ("www.cac.gov.cn", "beian.cac.gov.cn")
+
+
+def canonical(url: str) -> str:
+    """The CAC's pages are https: an http link to its hosts names the same page."""
+    if url.startswith("http://") and host_of(url) in SITE_HOSTS:
+        return "https://" + url[len("http://"):]
+    return url
+
+
 def column_page_url(url: str, number: int) -> str | None:
     match = COLUMN_PAGE.match(url)
     return f"{match['stem']}_{number}.{match['ext']}" if match else None
@@ -175,16 +186,22 @@ class _Walk:
         return page
 
     def column_item(self, item: ColumnItem, page_url: str) -> None:
+        url = canonical(item.url)
         series = classify_series(item.title)
         if series is None:
-            if looks_related(item.title):
-                self.skip_item(item.url, item.title, item.published_on, page_url, "not one of our series")
-            else:
+            if not looks_related(item.title):
                 self.found.unrelated += 1
+            elif _CUT_SHORT.search(item.title) and url not in self.skip and self.allowed(url, page_url):
+                # a title cut short may have lost the words that name the series: the page decides
+                self.visit(url, page_url)
+                if url not in self.found.notice_series:
+                    self.skip_item(url, item.title, item.published_on, page_url, "not one of our series (read on its page)")
+            else:
+                self.skip_item(url, item.title, item.published_on, page_url, "not one of our series")
             return
-        if item.url in self.skip or not self.allowed(item.url, page_url):
+        if url in self.skip or not self.allowed(url, page_url):
             return
-        self.visit(item.url, page_url, series, item.title)
+        self.visit(url, page_url, series, item.title)
 
     def walk_column(self, first: str, since: date | None, max_pages: int) -> None:
         found = self.found
@@ -238,9 +255,10 @@ class _Walk:
                               for ref in api.cancellations]
         found.listing_pages.append(api.answer)
         for notice in api.batch_pages:
-            if notice.page_url in self.skip or not self.allowed(notice.page_url, "the notice API"):
+            page_url = canonical(notice.page_url)
+            if page_url in self.skip or not self.allowed(page_url, "the notice API"):
                 continue
-            self.visit(notice.page_url, f"{api_base.rstrip('/')}/", SERIES_DEEP_SYNTHESIS, notice.title)
+            self.visit(page_url, f"{api_base.rstrip('/')}/", SERIES_DEEP_SYNTHESIS, notice.title)
         for notice in api.skipped:
             self.skip_item(notice.page_url or notice.notice_id, notice.title, notice.published_on,
                            "the notice API", f"type {notice.type}, not one of our series")

@@ -246,3 +246,52 @@ def test_a_known_notice_that_is_gone_is_reported_not_forgotten(tmp_path, archive
     assert not result.errors
     assert result.warnings == [f"{gone}: not in the web archive {archive}: a known notice is gone from the "
                                "site; its lists stay in the warehouse"]
+
+
+def test_what_crawlers_write_is_read_revisits_resources_redirects(tmp_path):
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    page, moved, note = ("https://www.cac.gov.cn/2026-07/17/c_1.htm", "https://www.cac.gov.cn/old.htm",
+                         "https://www.cac.gov.cn/note.txt")
+    path = tmp_path / "crawl.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        first = writer.create_warc_record(page, "response", payload=BytesIO(b"<html>first</html>"),
+                                          http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                                                        protocol="HTTP/1.1"))
+        writer.write_record(first)
+        revisit = writer.create_revisit_record(
+            page, first.rec_headers.get_header("WARC-Payload-Digest"), page,
+            first.rec_headers.get_header("WARC-Date"),
+            http_headers=StatusAndHeaders("304 Not Modified", [], protocol="HTTP/1.1"))
+        revisit.rec_headers.replace_header("WARC-Date", "2030-01-01T00:00:00Z")
+        writer.write_record(revisit)
+        writer.write_record(writer.create_warc_record(
+            moved, "response", payload=BytesIO(b""),
+            http_headers=StatusAndHeaders("301 Moved", [("Location", "/2026-07/17/c_1.htm")], protocol="HTTP/1.1")))
+        resource = writer.create_warc_record(f"<{note}>", "resource", payload=BytesIO(b"plain"),
+                                             warc_content_type="text/plain")
+        writer.write_record(resource)
+    source = WarcSource(path)
+    assert source.as_of.year == 2030  # the revisit is the latest capture
+    answer = source.fetch(page)
+    assert (answer.content, answer.status, answer.header("Content-Type")) == (b"<html>first</html>", 200, "text/html")
+    assert source.fetch(moved).content == b"<html>first</html>"
+    assert (source.fetch(note).content, source.fetch(note).header("Content-Type")) == (b"plain", "text/plain")
+
+
+def test_a_title_cut_short_is_read_on_its_page_and_http_links_are_the_https_pages(tmp_path, archive, answers):
+    column = answers[COLUMN_FIRST_PAGE].body.decode("utf-8")
+    batch15 = "https://www.cac.gov.cn/2026-01/07/c_1769516642440314.htm"
+    cut = column.replace('<a href="../../2026-01/07/c_1769516642440314.htm" title="国家互联网信息办公室关于发布第十五批深度合成服务算法备案信息的公告"',
+                         '<a href="http://www.cac.gov.cn/2026-01/07/c_1769516642440314.htm"')
+    assert cut != column
+    folder = later_capture(tmp_path, archive, {COLUMN_FIRST_PAGE: page_answer(cut)})
+    known = tmp_path / "none.csv"
+    known.write_text("notice_url,title,published_on,series\n", encoding="utf-8")
+    result = scan(tmp_path, folder, BEIAN_KNOWN_NOTICES=str(known), BEIAN_MAX_COLUMN_PAGES="1")
+    assert batch15 in {n["notice_url"] for n in result.notices}  # …第十五批深度合成服务… read on its page
+    assert "deep_synthesis/2026-01" in {s.key for s in result.lists if s.linked}
