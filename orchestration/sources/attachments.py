@@ -34,7 +34,27 @@ def disposition_name(value: str | None) -> tuple[str | None, str | None]:
         name = collapse_rfc2231_value(extended[-1]) if extended else message.get_filename()
     except (ValueError, TypeError, IndexError, LookupError):
         return None, None
-    return (name, safe_file_name(name)) if name else (None, None)
+    if not name:
+        return None, None
+    name = _undo_latin1(name)
+    return name, safe_file_name(name)
+
+
+def _undo_latin1(name: str) -> str:
+    """HTTP clients read raw header bytes as Latin-1: a plain ``filename="境内.docx"`` sent
+    in UTF-8 (or GB18030) arrives as mojibake, and is read back here."""
+    try:
+        raw = name.encode("latin-1")
+    except UnicodeEncodeError:
+        return name  # already decoded (filename*)
+    if raw.isascii():
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
 
 
 def content_disposition_filename(value: str | None) -> str | None:

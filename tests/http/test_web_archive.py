@@ -127,6 +127,8 @@ def test_live_fetches_are_recorded_and_replay_byte_for_byte(tmp_path, corpus_dir
     ("attachment; filename*=UTF-8''..%2F..%2F..%2Fetc%2Fcron.d%2Fx", "../../../etc/cron.d/x", "x"),
     ('attachment; filename="..\\\\..\\\\win.ini"', "..\\..\\win.ini", "win.ini"),
     ("attachment; filename*=UTF-8''../x.docx", "../x.docx", "x.docx"),  # unencoded: still a base name
+    ('attachment; filename="清单.docx"'.encode("utf-8").decode("latin-1"), "清单.docx", "清单.docx"),
+    ('attachment; filename="清单.docx"'.encode("gb18030").decode("latin-1"), "清单.docx", "清单.docx"),
     ("attachment; filename*=UTF-8''a%00b%0A.pdf", "a\x00b\n.pdf", "ab.pdf"),
     ("attachment; filename=..", "..", None),
     ("attachment", None, None),
