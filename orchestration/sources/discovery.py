@@ -303,6 +303,6 @@ def discover(source: Source, entry_pages: tuple[str, ...] | list[str],
                 walk.visit(notice.url, columns[0], notice.series, notice.title, gone_is_warning=True)
     found = walk.found
     if not found.pages and not found.listing_pages:
-        raise FetchError("nothing could be fetched: " + "; ".join(found.errors[:5]))
+        raise FetchError("no entry page could be fetched: " + "; ".join(found.errors[:5]))
     found.notices.sort(key=lambda n: (n.published_on or date.min, n.url))
     return found
