@@ -27,6 +27,7 @@ from tabulate import tabulate
 
 from .charts import CHARTS, FONT_FAMILY, MARTS, SERIES_LABELS, Chart, Marts, NoData, message_html
 from .compat import quote_identifier, quote_literal
+from .datasette_site import DEFAULT_PORT
 from .folders import replaced_folder
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def render_page(outcomes: list[ChartOutcome], as_of_html: str, marts: Marts,
         f"{o.body_html}</section>" for o in outcomes)
     return PAGE.format(
         font=FONT_FAMILY, plotly=PLOTLY_JS, as_of=as_of_html, totals=html.escape(totals), nav=nav,
+        serve=f"http://127.0.0.1:{DEFAULT_PORT}/beian",
         sections=sections, generated=generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
@@ -202,9 +204,11 @@ footer {{ border-top: 1px solid #ddd; padding: 8px 0 16px; }}
 Administration of China (国家互联网信息办公室) on cac.gov.cn and beian.cac.gov.cn; every count traces
 to a cell of an original list file (provenance columns in the warehouse).</p>
 <p class="meta" id="serve">Look it up 查询: while <code>make serve</code> (or <code>beian serve</code>) runs,
-the registry is searchable at <code>http://127.0.0.1:8001/beian</code>: is a number registered and
-still valid, a page per filing number, what is new in the latest list, everything a filer has
-filed (a URL, not a link: this page works offline).</p>
+the registry is searchable at <a href="{serve}">{serve}</a>
+(<a href="{serve}/lookup">is it registered and still valid?</a>,
+<a href="{serve}/latest">what is new in the latest list</a>,
+<a href="{serve}/filer">everything a filer has filed</a>), with a page per
+filing number. The links stay on this machine; the page itself loads nothing remote.</p>
 <nav>{nav}</nav>
 </header>
 <main>
