@@ -101,6 +101,13 @@ def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
     return fingerprints
 
 
+def copy_data_folder(run: PipelineRun, target: Path) -> Path:
+    """A finished run's data folder (warehouse, catalogue, run history, dbt state), copied: what
+    a cold run would leave there, in a second instead of a run."""
+    shutil.copytree(run.settings.data_dir, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target
+
+
 def writable_copy(source: Path, target: Path) -> Path:
     """Copy part of the (read-only) corpus mirror so a test can change it."""
     shutil.copytree(source, target, copy_function=shutil.copyfile)
