@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.runs import Outcome, full_refresh, update
+from orchestration.runs import Outcome, dagster_instance, full_refresh, update
 from orchestration.settings import Settings, load_settings
 
 FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
@@ -106,6 +106,13 @@ def copy_data_folder(run: PipelineRun, target: Path) -> Path:
     a cold run would leave there, in a second instead of a run."""
     shutil.copytree(run.settings.data_dir, target, ignore=shutil.ignore_patterns("*.lock"))
     return target
+
+
+def copied_run(run: PipelineRun, target: Path, **env: str) -> PipelineRun:
+    """``run`` going on in a copy of its data folder (``env`` may name another source)."""
+    copy_data_folder(run, target)
+    settings = settings_for(target, **{"BEIAN_SOURCE": run.settings.source, **env})
+    return PipelineRun(settings, Outcome(run.outcome.scan, instance=dagster_instance(settings)))
 
 
 def writable_copy(source: Path, target: Path) -> Path:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pytest
@@ -20,7 +19,7 @@ from PIL import Image, ImageChops, ImageStat
 from playwright.sync_api import Browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
-from browser import PageLog, chromium, open_page  # noqa: E402
+from browser import PageLog, open_page  # noqa: E402
 
 from orchestration.publish.report import CHARTS, INDEX, PLOTLY_JS, ReportResult, build_report  # noqa: E402
 
@@ -36,12 +35,6 @@ class Loaded:
     drawn_plots: int
     sections: dict[str, str]  # chart name -> data-status
     text: str
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with chromium(offline=True) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="session")
