@@ -22,7 +22,7 @@ CORPUS = Path(os.environ.get("BEIAN_CORPUS", Path(__file__).resolve().parents[1]
 
 # Fixtures whose first use costs a pipeline run, a browser, a UI or a virtual environment.
 SLOW_FIXTURES = {"corpus_run", "corpus_data", "report_warehouse", "browser", "dagster_ui",
-                 "duckdb_1x_python", "v1_copy"}
+                 "duckdb_1x_python", "v1_copy", "base"}  # base: the adversarial cases' `beian run`
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -3,6 +3,8 @@ bytes are one list whatever their URLs."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 import shutil
 import zipfile
@@ -12,6 +14,8 @@ import duckdb
 from pipeline_harness import mart_fingerprints, run_refresh, run_update, writable_copy
 
 from orchestration import definitions
+
+pytestmark = pytest.mark.slow  # pipeline runs of its own
 
 ALGORITHM_PAGE = "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 
