@@ -21,7 +21,7 @@ BIN = Path(sys.executable).parent
 CORPUS = Path(os.environ.get("BEIAN_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 
 # Fixtures whose first use costs a pipeline run, a browser, a UI or a virtual environment.
-SLOW_FIXTURES = {"corpus_run", "corpus_data", "report_warehouse", "browser", "dagster_ui",
+SLOW_FIXTURES = {"corpus_run", "corpus_data", "report_warehouse", "chromium_endpoint", "dagster_ui",
                  "duckdb_1x_python", "v1_copy", "base"}  # base: the adversarial cases' `beian run`
 
 
@@ -91,11 +91,19 @@ def own_dagster_homes():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium (Debian's, offline) for the whole session: one sync Playwright,
-    started once, so no test starts a second one inside the first one's event loop."""
+def chromium_endpoint():
+    """One headless Chromium (Debian's, offline) for the whole session: its CDP endpoint."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from browser import chromium
+    from browser import chromium_process
 
-    with chromium(offline=True) as launched:
-        yield launched
+    with chromium_process(offline=True) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def browser(chromium_endpoint):
+    """The session's Chromium, connected for this test only (see tests/browser.py)."""
+    from browser import connect
+
+    with connect(chromium_endpoint) as connected:
+        yield connected
