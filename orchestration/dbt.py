@@ -154,14 +154,18 @@ def offline_docs_page(html: str) -> str:
 
 
 def relation_of(manifest: Mapping[str, Any], unique_id: str) -> str | None:
+    """The table a model or seed is stored in. Views have none to count: counting one runs its
+    whole query chain again (2 s of the dbt step over the staging and intermediate views)."""
     node = manifest["nodes"].get(unique_id)
     if node is None or node["resource_type"] not in ("model", "seed"):
+        return None
+    if node.get("config", {}).get("materialized") in ("view", "ephemeral"):
         return None
     return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
 
 
 def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
-    """Each materialisation with its relation's row count (dagster/row_count)."""
+    """Each materialisation of a table with its row count (dagster/row_count)."""
     out = []
     for event in events:
         unique_id = getattr(event, "metadata", {}).get("unique_id")
