@@ -61,9 +61,9 @@ def dagster_ui(corpus_run, tmp_path_factory):
             time.sleep(1)
         yield url, port, env
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: how dagster dev is meant to stop
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
