@@ -54,7 +54,7 @@ def bench_tests(report, targets: dict[str, float], full: bool) -> None:
             path = Path(log.name)
         seconds, code = timed(["make", name.replace("_", "-")], PROJECT_ROOT, clean_env(), path)
         text = path.read_text(encoding="utf-8", errors="replace")
-        counts = re.findall(r"=+ (.*(?:passed|failed|error).*) in [\d.]+s", text)
+        counts = re.findall(r"^=* ?(\d+ (?:passed|failed|error).*?) in [\d.]+s", text, re.MULTILINE)
         seed = re.search(r"--randomly-seed=(\d+)", text)
         summary = (counts[-1] if counts else f"exit {code}") + (f", seed {seed.group(1)}" if seed else "")
         report.add(f"make {name.replace('_', '-')} ({summary}; log {path})", f"{seconds:.0f} s",
