@@ -10,7 +10,7 @@ PORT ?= 3000
 # Run history persists under the data folder (as the `beian` command keeps it).
 export DAGSTER_HOME ?= $(abspath $(or $(BEIAN_DATA_DIR),data)/dagster_home)
 
-.PHONY: install run update test dev serve bench status clean
+.PHONY: install run update test test-fast test-deps dev serve bench status clean
 
 install: $(INSTALLED)
 
@@ -34,8 +34,17 @@ run: $(MANIFEST)
 update: $(MANIFEST)
 	$(BIN)/beian update
 
-test: $(MANIFEST)
+# Chromium and CJK fonts first: installed when root, else the one command to run, at once.
+test-deps:
+	@.ci/test-deps
+
+# Everything, in random order (the seed is printed), with the slowest tests listed.
+test: test-deps $(MANIFEST)
 	$(BIN)/pytest -q
+
+# The inner loop: every test but the `slow` ones (pipeline runs, browsers, dagster dev).
+test-fast: $(MANIFEST)
+	$(BIN)/pytest -q -m "not slow"
 
 # The UI with the sensors, the schedule and declarative automation running (the daemon).
 dev: $(MANIFEST)

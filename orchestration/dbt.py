@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 from collections.abc import Mapping
+from contextlib import contextmanager
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -153,14 +154,18 @@ def offline_docs_page(html: str) -> str:
 
 
 def relation_of(manifest: Mapping[str, Any], unique_id: str) -> str | None:
+    """The table a model or seed is stored in. Views have none to count: counting one runs its
+    whole query chain again (2 s of the dbt step over the staging and intermediate views)."""
     node = manifest["nodes"].get(unique_id)
     if node is None or node["resource_type"] not in ("model", "seed"):
+        return None
+    if node.get("config", {}).get("materialized") in ("view", "ephemeral"):
         return None
     return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
 
 
 def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
-    """Each materialisation with its relation's row count (dagster/row_count)."""
+    """Each materialisation of a table with its row count (dagster/row_count)."""
     out = []
     for event in events:
         unique_id = getattr(event, "metadata", {}).get("unique_id")
@@ -176,7 +181,39 @@ def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
     return out
 
 
+def every_node(manifest: Mapping[str, Any]) -> set[str]:
+    """What dbt's default selection (fqn:*) picks from a manifest: every node and unit test."""
+    return set(manifest["nodes"]) | set(manifest.get("unit_tests", {}))
+
+
+@contextmanager
+def default_selection_from_manifest():
+    """dagster-dbt resolves even its default selection with dbt's selection engine, whose
+    import (dbt.graph, networkx) is a third of the code location's own load. The default one
+    is read from the manifest instead while the assets are built (tests/unit/test_dbt_load.py
+    pins that both give the same nodes)."""
+    from dagster_dbt import asset_utils
+
+    engine = asset_utils.select_unique_ids
+
+    def select(select: str, exclude: str, selector: str, project, manifest_json):
+        if select in ("", "fqn:*") and not exclude and not selector:
+            return every_node(manifest_json)
+        return engine(select, exclude, selector, project, manifest_json)
+
+    asset_utils.select_unique_ids = select
+    try:
+        yield
+    finally:
+        asset_utils.select_unique_ids = engine
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
+    with default_selection_from_manifest():
+        return _build_dbt_assets()
+
+
+def _build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=TRANSLATOR,

@@ -1,23 +1,29 @@
-"""The Dagster Definitions: assets, checks, resources, sensors, schedules and the job."""
+"""The Dagster Definitions: assets, checks, resources, sensors, schedules and the job.
+
+Importing this module builds nothing, imports only Dagster and changes no environment variable
+(pandera sets two at its import): the code location calls ``defs`` when it loads, and the CLI
+calls ``build_definitions`` once per command."""
 
 import dagster as dg
 
-from .assets.checks import differences_have_known_causes, newest_list_is_recent
-from .assets.ingest import list_files, notice_pages
-from .assets.lists import list_rows
-from .assets.publish import build_publish_assets
-from .assets.warehouse import genai_statistics, list_load, raw_tables, reference_tables
-from .automation.conditions import apply_automation, automation_sensor
-from .automation.schedules import REFRESH_JOB, daily_refresh
-from .automation.sensors import build_publications_sensor, inbox
-from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
-from .resources import BeianResource, WarehouseResource
-from .settings import Settings, export_dbt_env, load_settings
 
+def build_definitions(settings=None) -> dg.Definitions:
+    from .assets.checks import differences_have_known_causes, newest_list_is_recent
+    from .assets.ingest import list_files, notice_pages
+    from .assets.lists import list_rows
+    from .assets.publish import build_publish_assets
+    from .assets.warehouse import genai_statistics, list_load, raw_tables, reference_tables
+    from .automation import export_run_env
+    from .automation.conditions import apply_automation, automation_sensor
+    from .automation.schedules import REFRESH_JOB, daily_refresh
+    from .automation.sensors import build_publications_sensor, inbox
+    from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
+    from .resources import BeianResource, WarehouseResource
+    from .settings import export_dbt_env, load_settings
 
-def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     export_dbt_env(settings)
+    export_run_env()
     project = dbt_project()
     dbt_models = build_dbt_assets()
     marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
@@ -43,4 +49,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return apply_automation(defs)
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What `dagster dev` and `dagster definitions validate` load (workspace.yaml)."""
+    return build_definitions()

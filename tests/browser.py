@@ -1,10 +1,16 @@
 """Headless Chromium for tests: Debian's /usr/bin/chromium driven by Playwright.
 
 Playwright's own browser download cannot reach its host here, so the system Chromium is used
-(apt: chromium, fonts-noto-cjk; CI's .ci/run installs both). A missing browser fails the test
+(apt: chromium, fonts-noto-cjk; `make test` installs both). A missing browser fails the test
 that asked for it, never skips it.
 
-    with chromium() as browser, open_page(browser) as (page, log):
+One Chromium process serves the whole session (``chromium_process``, the conftest's
+``chromium_endpoint``); each test connects to it over CDP with a sync Playwright of its own
+(``connect``, the ``browser`` fixture) that stops when the test ends. A sync Playwright kept
+open across tests would hold an event loop running in the main thread, and later code that
+calls asyncio.run (Dagster's automation evaluation) would fail, or a second sync Playwright.
+
+    with connect(endpoint) as browser, open_page(browser) as (page, log):
         page.goto(path.as_uri())
         assert not log.console_errors and not log.blocked
 """
@@ -12,6 +18,9 @@ that asked for it, never skips it.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,20 +58,47 @@ def is_local(url: str) -> bool:
                                              and (parts.hostname or "") in LOCAL_HOSTS)
 
 
-@contextmanager
-def chromium(offline: bool = True) -> Iterator[Browser]:
-    """A headless Chromium (Debian's), closed on exit. ``offline`` also makes every host name
-    but loopback unresolvable at the browser level."""
+def require_chromium() -> None:
     if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium "
-                    "fonts-noto-cjk) or set BEIAN_CHROMIUM; Playwright's own download is not used")
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make test-deps` (apt-get install chromium "
+                    "chromium-driver fonts-noto-cjk) or set BEIAN_CHROMIUM; Playwright's own download is not used")
+
+
+@contextmanager
+def chromium_process(offline: bool = True, timeout_s: float = 60) -> Iterator[str]:
+    """A headless Chromium process, listening for CDP on a free loopback port; yields its
+    WebSocket endpoint and stops the process on exit."""
+    require_chromium()
     args = list(CHROMIUM_ARGS) + (list(OFFLINE_ARGS) if offline else [])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+    with tempfile.TemporaryDirectory(prefix="beian-chromium-") as profile:
+        process = subprocess.Popen([str(CHROMIUM), *args, "--remote-debugging-address=127.0.0.1",
+                                    "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
         try:
-            yield browser
+            endpoint, deadline, seen = None, time.monotonic() + timeout_s, []
+            while endpoint is None:
+                line = process.stderr.readline()
+                seen.append(line)
+                found = re.search(r"DevTools listening on (ws://\S+)", line)
+                endpoint = found.group(1) if found else None
+                if endpoint is None and (not line and process.poll() is not None or time.monotonic() > deadline):
+                    raise RuntimeError("Chromium did not start: " + "".join(seen[-10:]))
+            yield endpoint
         finally:
-            browser.close()
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def connect(endpoint: str) -> Iterator[Browser]:
+    """The session's Chromium, through a sync Playwright that lives only inside this block."""
+    with sync_playwright() as playwright:
+        yield playwright.chromium.connect_over_cdp(endpoint)
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""Shared fixtures: where the reference corpus lives, the dbt manifest, Dagster homes."""
+"""Shared fixtures: where the reference corpus lives, the dbt manifest, Dagster homes, one
+Chromium for the whole session, and the `slow` marker.
+
+`slow` marks every test that needs a pipeline run, a browser, a `dagster dev` or a DuckDB 1.x
+client: by the fixtures it asks for (SLOW_FIXTURES) or by a module's `pytestmark`. `make
+test-fast` runs the others (`-m "not slow"`); `make test` runs all, in random order."""
 
 from __future__ import annotations
 
@@ -15,6 +20,29 @@ BIN = Path(sys.executable).parent
 
 CORPUS = Path(os.environ.get("BEIAN_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 
+# Fixtures whose first use costs a pipeline run, a browser, a UI or a virtual environment.
+SLOW_FIXTURES = {"corpus_run", "corpus_data", "report_warehouse", "chromium_endpoint", "dagster_ui",
+                 "duckdb_1x_python", "v1_copy", "base"}  # base: the adversarial cases' `beian run`
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: needs a pipeline run, a browser, `dagster dev` or a "
+                                       "DuckDB 1.x client (left out by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """The order's seed, so that a failure that depends on order can be replayed."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if seed is not None and config.pluginmanager.hasplugin("randomly"):
+        terminalreporter.write_line(f"test order: random, replay with "
+                                    f"--randomly-seed={seed}")
+
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
@@ -29,14 +57,28 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
 
 
+def manifest_is_current(manifest: Path) -> bool:
+    """The manifest is newer than every file of the dbt project (as `make` judges it)."""
+    if not manifest.is_file():
+        return False
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests", "seeds"):
+        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    return all(p.stat().st_mtime <= built for p in sources)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
-    """Parse the dbt project once per session, as `make` does before anything imports it."""
+    """The dbt manifest, parsed once per session unless `make` has just built it."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest_is_current(manifest):
+        return manifest
     env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
     env.pop("DBT_TARGET_PATH", None)
     subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
+    return manifest
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,3 +88,22 @@ def own_dagster_homes():
     yield
     if saved is not None:
         os.environ["DAGSTER_HOME"] = saved
+
+
+@pytest.fixture(scope="session")
+def chromium_endpoint():
+    """One headless Chromium (Debian's, offline) for the whole session: its CDP endpoint."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from browser import chromium_process
+
+    with chromium_process(offline=True) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def browser(chromium_endpoint):
+    """The session's Chromium, connected for this test only (see tests/browser.py)."""
+    from browser import connect
+
+    with connect(chromium_endpoint) as connected:
+        yield connected

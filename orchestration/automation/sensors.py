@@ -54,7 +54,9 @@ def publication_requests(scan: Scan, cursor: dict) -> tuple[list[dg.RunRequest],
                                       partition_key=s.key, asset_selection=[dg.AssetKey("list_files")],
                                       tags={"beian/trigger": "new_publications"}))
     pages = pages_fingerprint(scan)
-    if pages != cursor.get("pages") or scan.errors:
+    # a first tick has no cursor: the catalogue's previous look (`beian run`'s) is the reference
+    seen = cursor.get("pages", None if scan.pages_changed else pages)
+    if pages != seen or scan.errors:
         requests.append(dg.RunRequest(run_key=f"pages:{pages}:{len(scan.errors)}", job_name=REFRESH_JOB,
                                       asset_selection=PAGE_ASSETS,
                                       tags={SCAN_TAG: scan.scan_id, "beian/trigger": "new_publications"}))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_harness import PipelineRun, run_refresh  # noqa: E402
+from pipeline_harness import PipelineRun, copy_data_folder, run_refresh  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +19,13 @@ def corpus_run(tmp_path_factory, corpus_dir) -> PipelineRun:
     run = run_refresh(tmp_path_factory.mktemp("corpus_run"), BEIAN_SOURCE=str(corpus_dir / "mirror"))
     assert run.success, f"pipeline failed: {run.outcome.runs}; logs in {run.settings.logs_dir}"
     return run
+
+
+@pytest.fixture
+def corpus_data(corpus_run, tmp_path) -> Path:
+    """A private copy of the corpus run's data folder, for a test that runs on from it or
+    changes it: the state of `beian run` on the corpus without a cold run of its own."""
+    return copy_data_folder(corpus_run, tmp_path / "data")
 
 
 @pytest.fixture(scope="session")

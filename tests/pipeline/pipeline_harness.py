@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.automation.partitions import LISTS
-from orchestration.runs import Outcome, _run_record, full_refresh, update
+from orchestration.runs import Outcome, _run_record, dagster_instance, full_refresh, update
 from orchestration.settings import Settings, load_settings
 
 FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
@@ -100,6 +100,20 @@ def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
                          if mart == "dim_batch" else f"select * from marts.{mart} order by {order}")
         fingerprints[mart] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return fingerprints
+
+
+def copy_data_folder(run: PipelineRun, target: Path) -> Path:
+    """A finished run's data folder (warehouse, catalogue, run history, dbt state), copied: what
+    a cold run would leave there, in a second instead of a run."""
+    shutil.copytree(run.settings.data_dir, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target
+
+
+def copied_run(run: PipelineRun, target: Path, **env: str) -> PipelineRun:
+    """``run`` going on in a copy of its data folder (``env`` may name another source)."""
+    copy_data_folder(run, target)
+    settings = settings_for(target, **{"BEIAN_SOURCE": run.settings.source, **env})
+    return PipelineRun(settings, Outcome(run.outcome.scan, instance=dagster_instance(settings)))
 
 
 def writable_copy(source: Path, target: Path) -> Path:

@@ -12,6 +12,8 @@ import pytest
 
 from pipeline_harness import writable_copy
 
+pytestmark = pytest.mark.slow  # pipeline runs of its own
+
 BEIAN = str(Path(sys.executable).parent / "beian")
 ALGORITHM_PAGE = "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 

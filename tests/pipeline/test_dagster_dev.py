@@ -61,9 +61,9 @@ def dagster_ui(corpus_run, tmp_path_factory):
             time.sleep(1)
         yield url, port, env
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: how dagster dev is meant to stop
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
@@ -139,13 +139,13 @@ def _dismiss_community_modal(page) -> None:
     page.keyboard.press("Escape")
 
 
-def test_the_ui_in_a_real_browser(dagster_ui, tmp_path_factory):
+def test_the_ui_in_a_real_browser(dagster_ui, browser, tmp_path_factory):
     url, _, _ = dagster_ui
     shots = tmp_path_factory.mktemp("ui_screenshots")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
-    from browser import chromium, open_page, wait_for_markup
+    from browser import open_page, wait_for_markup
 
-    with chromium() as browser, open_page(browser, offline=True, width=1600, height=1000) as (page, log):
+    with open_page(browser, offline=True, width=1600, height=1000) as (page, log):
         # the global lineage, with the groups of the data's path
         page.goto(f"{url}/asset-groups", wait_until="domcontentloaded")
         page.wait_for_timeout(1500)

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
-from browser import chromium, open_page  # noqa: E402
+from browser import open_page  # noqa: E402
 
 from orchestration.publish.datasette import DB_FILE, METADATA_FILE, number_key, number_key_sql  # noqa: E402
 
@@ -61,12 +61,6 @@ def served(corpus_run):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@ bytes are one list whatever their URLs."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 import shutil
 import zipfile
@@ -11,23 +13,31 @@ import duckdb
 
 from pipeline_harness import mart_fingerprints, run_refresh, run_update, writable_copy
 
+from orchestration import definitions
+
+pytestmark = pytest.mark.slow  # pipeline runs of its own
+
 ALGORITHM_PAGE = "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 
 
-def test_second_run_changes_nothing(tmp_path, mirror_root):
-    first = run_refresh(tmp_path, BEIAN_SOURCE=str(mirror_root))
-    assert first.success
+def test_second_run_changes_nothing(corpus_run, corpus_data, mirror_root, monkeypatch):
+    first = corpus_run  # the second run goes on in a copy of its data folder
     before = mart_fingerprints(first)
     manifest_before = first.query("select url, sha256, first_fetched_at from raw.manifest order by 1, 2")
+    built = []
+    monkeypatch.setattr(definitions, "build_definitions",
+                        lambda *a, real=definitions.build_definitions: built.append(a) or real(*a))
 
     # A BI tool keeps the published warehouse open (read-only) through the next run.
-    reader = duckdb.connect(str(first.settings.warehouse_path), read_only=True)
+    tmp_path = corpus_data
+    reader = duckdb.connect(str(tmp_path / first.settings.warehouse_path.name), read_only=True)
     try:
         second = run_refresh(tmp_path, BEIAN_SOURCE=str(mirror_root))
         assert second.success
         assert reader.execute("select count(*) from marts.fct_filings").fetchone() == (5672 + 794,)
     finally:
         reader.close()
+    assert len(built) == 1  # `beian run` builds the Definitions once
     assert mart_fingerprints(second) == before
     assert second.query("select url, sha256, first_fetched_at from raw.manifest order by 1, 2") == manifest_before
     assert second.materialization("list_files")["new_or_changed_bytes"] == 0
@@ -41,11 +51,9 @@ def test_second_run_changes_nothing(tmp_path, mirror_root):
     assert third.outcome.nothing_new and third.outcome.runs == [] and third.success
 
 
-def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_root):
-    mirror = tmp_path / "mirror"
+def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_root, corpus_data):
+    mirror = tmp_path / "mirror"  # the corpus run's data folder, now reading a copy of its mirror
     writable_copy(mirror_root, mirror)
-    first = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror))
-    assert first.success
     # Republish the 2025年5月 algorithm list (10 rows) as the 2025年3月 one (45 rows): new bytes at a known URL
     files = mirror / "www.cac.gov.cn" / "files"
     may = next((files / "2025-05").glob("境内互联网信息服务算法备案清单*.docx"))
@@ -54,7 +62,7 @@ def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_roo
     with zipfile.ZipFile(may, "a") as archive:  # not byte-identical: a corrected list, not a duplicate
         archive.comment = b"corrected"
 
-    second = run_update(tmp_path / "data", BEIAN_SOURCE=str(mirror))
+    second = run_update(corpus_data, BEIAN_SOURCE=str(mirror))
     assert second.success, second.outcome.runs
     changed = [s.key for s in second.outcome.scan.by_state("changed")]
     assert changed == ["algorithm_recommendation/2025-05"]

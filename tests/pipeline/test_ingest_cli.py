@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ALGORITHM_PAGE = "https://www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
 BEIAN = str(Path(sys.executable).parent / "beian")
 
@@ -19,6 +21,7 @@ def beian(*args: str, env: dict) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow  # a pipeline run
 def test_ingest_adds_a_batch_to_the_marts(tmp_path, mirror_root):
     env = {"BEIAN_DATA_DIR": str(tmp_path), "BEIAN_SOURCE": str(mirror_root),
            "BEIAN_ENTRY_PAGES": ALGORITHM_PAGE, "DAGSTER_HOME": str(tmp_path / "dagster_home")}

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline_harness import execute_request, run_refresh, tick, writable_copy
+from pipeline_harness import copied_run, execute_request, tick, writable_copy
 from http_server import serve_mirror
 from orchestration.automation.partitions import LISTS
 from orchestration.definitions import build_definitions
@@ -29,11 +29,12 @@ VERSIONS_SQL = """select version_no, valid_from_list_label, valid_to_list_label,
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, mirror_root):
+def live(tmp_path_factory, mirror_root, corpus_run):
     base = tmp_path_factory.mktemp("live")
     mirror = writable_copy(mirror_root, base / "mirror")
     with serve_mirror(mirror) as server:
-        first = run_refresh(base / "data", BEIAN_SOURCE=server.base_url)
+        # the corpus run's data folder, from now on reading the same mirror over HTTP
+        first = copied_run(corpus_run, base / "data", BEIAN_SOURCE=server.base_url)
         assert first.success, first.outcome.runs
         batch = add_deep_synthesis_batch(mirror)
         before = first.query(VERSIONS_SQL.format(number=batch.relisted_number))  # one published file

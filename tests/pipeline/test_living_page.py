@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from pipeline_harness import run_refresh, writable_copy
+
+pytestmark = pytest.mark.slow  # pipeline runs of its own
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 

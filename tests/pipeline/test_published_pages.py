@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser, bi_clients
 from bi_clients import DUCKDB_1X_VERSIONS, client_venv, probe_json  # noqa: E402
-from browser import chromium, open_page  # noqa: E402
+from browser import open_page  # noqa: E402
 
 from orchestration.publish.report import CHARTS  # noqa: E402
 
@@ -27,10 +27,10 @@ def test_the_run_writes_the_report_and_the_ui_shows_its_preview(corpus_run):
     assert "备案" in metadata["preview"] and metadata["path"] == str(report)
 
 
-def test_the_dbt_docs_page_works_offline(corpus_run, tmp_path_factory):
+def test_the_dbt_docs_page_works_offline(corpus_run, browser, tmp_path_factory):
     page_file = corpus_run.settings.docs_dir / "index.html"
     shots = tmp_path_factory.mktemp("screenshots")
-    with chromium() as browser, open_page(browser) as (page, log):
+    with open_page(browser) as (page, log):
         page.goto(page_file.as_uri() + "#!/model/model.beian.fct_registrations")
         page.get_by_text("One row per gen-AI registration").first.wait_for(timeout=60_000)
         page.get_by_text("registration_key").first.wait_for(timeout=30_000)  # its columns, described

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from lxml import etree
 
 from pipeline_harness import run_refresh, writable_copy
+
+pytestmark = pytest.mark.slow  # pipeline runs of its own
 
 GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pytest
@@ -20,7 +19,7 @@ from PIL import Image, ImageChops, ImageStat
 from playwright.sync_api import Browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for browser
-from browser import PageLog, chromium, open_page  # noqa: E402
+from browser import PageLog, connect, open_page  # noqa: E402
 
 from orchestration.publish.report import CHARTS, INDEX, PLOTLY_JS, ReportResult, build_report  # noqa: E402
 
@@ -36,12 +35,6 @@ class Loaded:
     drawn_plots: int
     sections: dict[str, str]  # chart name -> data-status
     text: str
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with chromium(offline=True) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="session")
@@ -77,16 +70,18 @@ def broken_report(report_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="session")
-def loaded(browser: Browser, report: ReportResult, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+def loaded(chromium_endpoint: str, report: ReportResult, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     screenshot = tmp_path_factory.mktemp("screenshots") / "report-full.png"
-    return open_report(browser, report, screenshot)
+    with connect(chromium_endpoint) as browser:
+        return open_report(browser, report, screenshot)
 
 
 @pytest.fixture(scope="session")
-def loaded_broken(browser: Browser, broken_report: ReportResult,
+def loaded_broken(chromium_endpoint: str, broken_report: ReportResult,
                   tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     screenshot = tmp_path_factory.mktemp("screenshots") / "broken-report-full.png"
-    return open_report(browser, broken_report, screenshot)
+    with connect(chromium_endpoint) as browser:
+        return open_report(browser, broken_report, screenshot)
 
 
 def open_report(browser: Browser, result: ReportResult, screenshot: Path) -> Loaded:

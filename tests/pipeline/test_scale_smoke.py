@@ -9,6 +9,8 @@ import pytest
 from pipeline_harness import run_refresh
 from orchestration.bench.synthetic import generate_mirror
 
+pytestmark = pytest.mark.slow  # pipeline runs of its own
+
 
 @pytest.fixture(scope="module")
 def scale(tmp_path_factory):
