@@ -235,13 +235,19 @@ def command_ingest(settings: Settings, args) -> int:
 
 
 def command_refresh(settings: Settings, command: str) -> int:
+    from .interrupts import answer_signals
+    from .recovery import WriterBusy
     from .runs import full_refresh, update
     from .sources import FetchError
 
     try:
-        outcome = full_refresh(settings) if command == "run" else update(settings)
+        with answer_signals():
+            outcome = full_refresh(settings) if command == "run" else update(settings)
     except FetchError as exc:
         raise UserError(str(exc)) from exc
+    except WriterBusy as exc:  # not the user's doing, and nothing was changed: exit 1
+        print(f"beian {command} FAILED: {exc}", file=sys.stderr)
+        return 1
     print_outcome(outcome, settings, command)
     return 0 if outcome.success else 1
 
