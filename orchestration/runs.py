@@ -56,6 +56,7 @@ class RunRecord:
     success: bool
     failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step, last line of its error)
     failed_checks: list[tuple[str, str, str, dict]] = field(default_factory=list)  # asset, check, severity, metadata
+    tracebacks: list[str] = field(default_factory=list)  # of the failed steps, for BEIAN_DEBUG=1
 
 
 @dataclass
@@ -181,12 +182,21 @@ def _run_record(result, label: str) -> RunRecord:
             record.success = False
             record.failed_steps.append((event.step_key, "skipped: an upstream step produced nothing"))
         elif event.event_type_value == "STEP_FAILURE":
-            message = event.event_specific_data.error.message.strip().splitlines()
-            record.failed_steps.append((event.step_key, message[-1] if message else ""))
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()
+            record.failed_steps.append((event.step_key, _plain(message[-1] if message else "")))
+            record.tracebacks.append(f"{event.step_key}: {error.to_string()}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             if not event.event_specific_data.passed:
                 record.failed_checks.append(failed_check(event.event_specific_data))
     return record
+
+
+def _plain(message: str) -> str:
+    """An error's line without the module path of its class: "WriterBusy: …", not
+    "orchestration.recovery.WriterBusy: …"."""
+    head, sep, rest = message.partition(": ")
+    return f"{head.rsplit('.', 1)[-1]}{sep}{rest}" if sep and " " not in head else message
 
 
 def failed_check(evaluation) -> tuple[str, str, str, dict]:

@@ -43,6 +43,7 @@ _ALGORITHM_FILING = """
         entity_id VARCHAR NOT NULL,
         algorithm_type VARCHAR NOT NULL,
         filing_year INTEGER NOT NULL,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
 """
 
@@ -113,6 +114,7 @@ DDL = {
         is_supplementary BOOLEAN NOT NULL,
         scenario VARCHAR,
         quality_flags VARCHAR,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
     "cancellations": _PROVENANCE + """
@@ -134,6 +136,7 @@ DDL = {
         filed_series VARCHAR,
         cancelled_raw VARCHAR,
         cancelled_month DATE NOT NULL,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
     "districts": """
