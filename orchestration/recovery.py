@@ -136,16 +136,22 @@ class WriterBusy(RuntimeError):
     """Another process is writing the warehouse and did not finish in time."""
 
 
-def wait_until(ready: Callable[[], str | None], wait_s: float, busy: Callable[[str, float], str]) -> None:
+def wait_until(ready: Callable[[], str | None], wait_s: float, busy: Callable[[str, float], str],
+               say: Callable[[str], None] | None = None) -> None:
     """Poll ``ready`` (None: go on; else what holds us) until it says go, at most ``wait_s``
-    seconds, in short sleeps (a signal is answered at once); then WriterBusy(busy(holder, s))."""
+    seconds, in short sleeps (a signal is answered at once); then WriterBusy(busy(holder, s)).
+    ``say`` hears once that we wait, and for whom."""
     deadline = time.monotonic() + wait_s
+    told = False
     while True:
         holder = ready()
         if holder is None:
             return
         if time.monotonic() >= deadline:
             raise WriterBusy(busy(holder, wait_s))
+        if say is not None and not told:
+            say(f"waiting (at most {wait_s:.0f} s, BEIAN_WRITER_WAIT) for {holder} to let go of the warehouse")
+            told = True
         time.sleep(min(POLL_S, max(deadline - time.monotonic(), 0.01)))
 
 
@@ -158,11 +164,11 @@ def wait_for_pool(data_dir: Path, instance, pool: str, wait_s: float, say: Calla
         for line in recover(data_dir, instance):
             say(f"cleaned up: {line}")
         claimed = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
-        return claimed[0].run_id if claimed else None
+        return f"run {claimed[0].run_id[:8]}" if claimed else None
 
-    wait_until(ready, wait_s, lambda run_id, s: (
-        f"{database} is being written by run {run_id[:8]} (beian run/update, a sensor or UI run; "
-        f"its process is alive); waited {s:.0f} s (BEIAN_WRITER_WAIT), try again when it ends"))
+    wait_until(ready, wait_s, lambda run, s: (
+        f"{database} is being written by {run} (beian run/update, a sensor or UI run; "
+        f"its process is alive); waited {s:.0f} s (BEIAN_WRITER_WAIT), try again when it ends"), say)
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", re.S)
@@ -179,13 +185,13 @@ def lock_holder(exc: BaseException) -> str:
     return f"pid {found.group(2)} ({found.group(1).strip()})" if found else "another process"
 
 
-def connect_when_free(connect: Callable[[], object], database: Path, wait_s: float):
+def connect_when_free(connect: Callable[[], object], database: Path, wait_s: float,
+                      say: Callable[[str], None] | None = None):
     """``connect()``, waiting (bounded) while another process holds the DuckDB file; then
     WriterBusy naming the file and the process that holds it."""
     import duckdb
 
     result: list = []
-    last: list[BaseException] = []
 
     def ready() -> str | None:
         try:
@@ -194,13 +200,12 @@ def connect_when_free(connect: Callable[[], object], database: Path, wait_s: flo
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if not is_lock_conflict(exc):
                 raise
-            last[:] = [exc]
             return lock_holder(exc)
 
     wait_until(ready, wait_s, lambda holder, s: (
-        f"{database} is locked by another process ({holder}), not a beian run; waited {s:.0f} s "
-        f"(BEIAN_WRITER_WAIT): close that program (runs write only this file; readers should "
-        f"open the published warehouse read-only)"))
+        f"{database} is locked by another process ({holder}); waited {s:.0f} s (BEIAN_WRITER_WAIT). "
+        f"Only runs write this file: close the program holding it (readers open the published "
+        f"warehouse, read-only)"), say)
     return result[0]
 
 

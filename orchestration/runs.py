@@ -254,8 +254,7 @@ def writer_free(settings: Settings, instance) -> None:
     build = settings.build_warehouse_path
     wait_for_pool(build.parent, instance, WRITER_POOL, settings.writer_wait_s, say, build)
     if build.exists():
-        connect_when_free(lambda: duckdb.connect(str(build)), build,
-                          settings.writer_wait_s).close()
+        connect_when_free(lambda: duckdb.connect(str(build)), build, settings.writer_wait_s, say).close()
 
 
 def abandon(instance, folder: Path, run_id: str) -> None:
