@@ -275,6 +275,8 @@ def command_refresh(settings: Settings, command: str) -> int:
     except FetchError as exc:
         raise UserError(str(exc)) from exc
     except WriterBusy as exc:  # not the user's doing, and nothing was changed: exit 1
+        if os.environ.get("BEIAN_DEBUG"):
+            raise
         print(f"beian {command} FAILED: {exc}", file=sys.stderr)
         return 1
     print_outcome(outcome, settings, command)

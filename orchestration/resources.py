@@ -13,7 +13,7 @@ from .landing import RawStore
 from .settings import Settings, load_settings
 from .sources import Source, make_source
 from .staged import StagedStore
-from .recovery import connect_when_free, record_run, recover, writer_lock
+from .recovery import connect_when_free, forget_run, record_run, recover, writer_lock
 from .warehouse import ensure_raw_schema
 
 
@@ -75,6 +75,10 @@ class WarehouseResource(DuckDBResource):
             record_run(folder, context.run_id)
             for line in recover(folder, context.instance):
                 context.log.warning(f"cleaned up: {line}")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run_id:
+            forget_run(Path(self.database).parent, context.run_id)
 
     def _connect(self):
         import duckdb
