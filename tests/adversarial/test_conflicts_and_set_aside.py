@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from adversarial_harness import TARGET_KEY, Case, file_hash
+from adversarial_harness import TARGET_KEY, Case, Result, file_hash
 from beian_process import beian_process
 from http_server import Fault
 from test_broken_files import rewrite_document, rows_of
@@ -69,13 +69,17 @@ def break_serials(xml: bytes) -> bytes:
     return xml
 
 
-def test_quarantined_rows_are_named_at_the_command_line(case: Case):
+def update_after(case: Case, change) -> Result:
+    """`beian update` once the target list's document.xml went through ``change``: it succeeds."""
     target = case.target_file()
-    target.write_bytes(rewrite_document(target.read_bytes(), break_serials))
-
+    target.write_bytes(rewrite_document(target.read_bytes(), change))
     result = beian_process(case.env, "update")
-
     assert result.code == 0, result.text
+    return result
+
+
+def test_quarantined_rows_are_named_at_the_command_line(case: Case):
+    result = update_after(case, break_serials)
     out = result.out
     assert "rows set aside (quarantined): 2 in 1 list" in out, out
     assert f"{TARGET_KEY}: 2 of 10 rows, file 境内互联网信息服务算法备案清单" in out
@@ -97,12 +101,7 @@ def add_column(xml: bytes) -> bytes:
 
 
 def test_an_extra_column_is_kept_named_in_a_warning_and_never_a_failure(case: Case):
-    target = case.target_file()
-    target.write_bytes(rewrite_document(target.read_bytes(), add_column))
-
-    result = beian_process(case.env, "update")
-
-    assert result.code == 0, result.text
+    result = update_after(case, add_column)
     warning = [line for line in result.out.splitlines() if "known_columns" in line]
     assert len(warning) == 1 and "WARN" in warning[0] and "说明" in warning[0] and TARGET_KEY in warning[0]
     kept = case.query(f"""select f.row_index, f.extra_columns from raw.algorithm_recommendation_filings f
