@@ -180,9 +180,9 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 
 def lock_holder(exc: BaseException) -> str:
-    """Who holds a DuckDB file, from DuckDB's message: "pid 123 (/usr/bin/python3)"."""
+    """Who holds a DuckDB file, from DuckDB's message: "pid 123, /usr/bin/python3"."""
     found = _LOCK_HOLDER.search(str(exc))
-    return f"pid {found.group(2)} ({found.group(1).strip()})" if found else "another process"
+    return f"pid {found.group(2)}, {found.group(1).strip()}" if found else "an unknown process"
 
 
 def connect_when_free(connect: Callable[[], object], database: Path, wait_s: float,

@@ -164,6 +164,8 @@ def test_another_program_holding_the_build_file_is_one_line_within_the_wait(case
         assert "Traceback" not in result.text
         assert seconds < 60  # the scan and the definitions, then 3 s: not 200
         assert file_hash(case.published) == published
+        debug = beian_process(case.env, "run", BEIAN_WRITER_WAIT="1", BEIAN_DEBUG="1", timeout=120)
+        assert debug.code == 1 and "Traceback" in debug.err and "WriterBusy" in debug.err
 
         # and a signal during that wait is answered at once
         waiting = Running(case.env, "run", BEIAN_WRITER_WAIT="120")
