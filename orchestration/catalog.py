@@ -118,6 +118,43 @@ _COLUMNS = [f.name for f in fields(ListEntry)]
 _KEY_UNSAFE = re.compile(r"[^0-9A-Za-z_\-./:]+")
 
 
+CONFLICT = "conflict: "  # how a fetch_error that _settle wrote begins (it alone clears it)
+
+
+def _same_claim(a: sqlite3.Row, b: sqlite3.Row) -> bool:
+    """One identity: series and month, and the batch where both name one."""
+    return (a["series"], a["list_label"]) == (b["series"], b["list_label"]) and (
+        a["batch_no"] is None or b["batch_no"] is None or a["batch_no"] == b["batch_no"])
+
+
+def _claim(row: sqlite3.Row) -> str:
+    batch = f" batch {row['batch_no']}" if row["batch_no"] is not None else ""
+    return f"<{row['attachment_url']}> as {row['series']} {row['list_label'] or 'undated'}{batch}"
+
+
+def _settle(con: sqlite3.Connection, sha256: str) -> None:
+    """The lists holding the same bytes. Under one identity they are one list (a repeat): the
+    first registered keeps the bytes, a list from the site before one added by hand, and
+    the others are its duplicates. Under two identities nobody can tell which is right
+    (a deep-synthesis link serving an algorithm list, a month's link serving another
+    month's file): every one of them fails, naming all the URLs and claims, and keeps its
+    last good load."""
+    rows = con.execute(f"""select key, series, list_label, batch_no, attachment_url from lists
+                           where sha256 = ? and (fetch_error is null or fetch_error like '{CONFLICT}%')
+                           order by origin = '{ORIGIN_MANUAL}', first_seen_at, key""", [sha256]).fetchall()
+    if all(_same_claim(rows[0], row) for row in rows[1:]):
+        for i, row in enumerate(rows):
+            con.execute(f"""update lists set duplicate_of = ?, fetch_error = case when fetch_error like
+                            '{CONFLICT}%' then null else fetch_error end where key = ?""",
+                        [rows[0]["key"] if i else None, row["key"]])
+        return
+    error = (f"{CONFLICT}the same bytes (sha256 {sha256[:12]}) are claimed by "
+             + " and by ".join(_claim(row) for row in rows)
+             + "; none of them is loaded until the source tells them apart (their last good rows stay)")
+    con.executemany("update lists set fetch_error = ?, duplicate_of = null where key = ?",
+                    [(error, row["key"]) for row in rows])
+
+
 def partition_key(series: str, label: str | None) -> str:
     """The readable partition key of a list: ``deep_synthesis/2026-01``."""
     return f"{series}/{_KEY_UNSAFE.sub('_', label or 'undated')}"
@@ -225,28 +262,19 @@ class Catalog:
             return key
 
     def record_fetch(self, key: str, landed: "LandedFile") -> ListEntry:
-        """The bytes just fetched for ``key``. Identical bytes are one list whatever their URLs:
-        the list registered first keeps them, except that a list from the site takes them
-        over from one added by hand."""
+        """The bytes just fetched for ``key``; then the lists holding these bytes (and those
+        holding its previous bytes) are settled again: see ``_settle``."""
         now = _now()
         sha256 = landed.sha256
         with self._connect() as con:
+            before = con.execute("select sha256 from lists where key = ?", [key]).fetchone()
             con.execute("""update lists set sha256 = ?, file_type = ?, bytes = ?, http_status = ?,
                            fetched_from = ?, fetched_at = ?, fetch_error = null, last_seen_at = ?
                            where key = ?""",
                         [sha256, landed.file_type, landed.bytes, landed.http_status, landed.location,
                          landed.fetched_at.isoformat(), now, key])
-            mine = con.execute("select origin from lists where key = ?", [key]).fetchone()
-            twin = con.execute("""select key, origin from lists where sha256 = ? and key != ?
-                                  and duplicate_of is null order by first_seen_at, key limit 1""",
-                               [sha256, key]).fetchone()
-            if twin is None:
-                con.execute("update lists set duplicate_of = null where key = ?", [key])
-            elif twin["origin"] == ORIGIN_MANUAL and mine["origin"] == ORIGIN_SITE:
-                con.execute("update lists set duplicate_of = null where key = ?", [key])
-                con.execute("update lists set duplicate_of = ? where key = ?", [key, twin["key"]])
-            else:
-                con.execute("update lists set duplicate_of = ? where key = ?", [twin["key"], key])
+            for digest in {sha256, before[0] if before else None} - {None}:
+                _settle(con, digest)
         return self.get(key)
 
     def record_fetch_error(self, key: str, error: str) -> None:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .settings import Settings, load_settings
+from .setaside import quarantine_lines
 
 
 class UserError(Exception):
@@ -101,7 +102,7 @@ def run_lookup(settings: Settings, text: str, fmt: str, limit: int) -> str:
 
 LIST_FAILURE_KEYS = ("failed", "unreadable")  # check metadata naming failed lists: {key: error}
 DETAIL_KEYS = ("errors", "unbalanced", "stale", "failed_or_unbalanced", "problems", "unreviewed_findings",
-               "unexplained_figures", "rows_failing_by_check")
+               "unexplained_figures", "rows_failing_by_check", "extra_columns")
 
 
 def failed_lists(outcome) -> dict[str, str]:
@@ -133,8 +134,11 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
         print(format_rows(["series", "rows_added", "rows_now"], added, "table"))
     for problem in scan.errors:
         print(f"  FAILED page: {problem}")
+    by_error: dict[str, list[str]] = {}  # a conflict fails several lists: one line for them all
     for key, error in failed_lists(outcome).items():
-        print(f"  FAILED list {key}: {error}")
+        by_error.setdefault(error, []).append(key)
+    for error, keys in by_error.items():
+        print(f"  FAILED list {' and '.join(keys)}: {error}")
     for warning in scan.warnings:
         print(f"  warning: {warning}")
     checks = [c for run in outcome.runs for c in run.failed_checks]
@@ -146,6 +150,13 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
     for run in outcome.runs:
         for step, message in run.failed_steps:
             print(f"  step {step} failed ({run.label}): {message[:400]}")
+        if os.environ.get("BEIAN_DEBUG"):
+            for trace in run.tracebacks:
+                print(trace, file=sys.stderr)
+    if outcome.runs:
+        keys = None if command == "run" else [item.key for item in scan.pending]
+        for line in quarantine_lines(set_aside(settings, keys)):
+            print(line)
     if not outcome.nothing_new:
         print(f"run logs: {settings.logs_dir}")
 
@@ -165,6 +176,20 @@ def describe_look(record: dict) -> str:
     return "look at the source: " + "; ".join(parts)
 
 
+def set_aside(settings: Settings, keys: list[str] | None) -> dict[str, dict]:
+    """Quarantined rows per list: from the build file (this run's loads), else the published."""
+    import duckdb
+
+    from .setaside import quarantined
+
+    for path in (settings.build_warehouse_path, settings.warehouse_path):
+        try:
+            return quarantined(path, keys)
+        except duckdb.Error:  # the build file is being written by another run
+            continue
+    return {}
+
+
 def print_status(settings: Settings) -> None:
     from .catalog import Catalog
     from .runs import dagster_instance, failed_check
@@ -177,6 +202,10 @@ def print_status(settings: Settings) -> None:
             from raw.lists where duplicate_of is null group by 1 order by 1""")
         print("Published warehouse:")
         print(format_rows(columns, rows, "table"))
+        from .setaside import quarantined
+
+        for line in quarantine_lines(quarantined(settings.warehouse_path)):
+            print(line)
     else:
         print(f"No published warehouse yet at {settings.warehouse_path}.")
     catalog = Catalog(settings.catalog_path) if settings.catalog_path.exists() else None
@@ -260,13 +289,21 @@ def command_ingest(settings: Settings, args) -> int:
 
 
 def command_refresh(settings: Settings, command: str) -> int:
+    from .interrupts import answer_signals
+    from .recovery import WriterBusy
     from .runs import full_refresh, update
     from .sources import FetchError
 
     try:
-        outcome = full_refresh(settings) if command == "run" else update(settings)
+        with answer_signals():
+            outcome = full_refresh(settings) if command == "run" else update(settings)
     except FetchError as exc:
         raise UserError(str(exc)) from exc
+    except WriterBusy as exc:  # not the user's doing, and nothing was changed: exit 1
+        if os.environ.get("BEIAN_DEBUG"):
+            raise
+        print(f"beian {command} FAILED: {exc}", file=sys.stderr)
+        return 1
     print_outcome(outcome, settings, command)
     return 0 if outcome.success else 1
 

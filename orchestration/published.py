@@ -25,7 +25,8 @@ LIST_ROWS_SQL = f"""
 def rows_lost(build: duckdb.DuckDBPyConnection, published_path: Path) -> list[str]:
     """Lists the published warehouse has that the build would drop or shrink. A list whose
     bytes changed may shrink (a corrected list is its new last good load); one loaded from the
-    same bytes may not, and no list may vanish."""
+    same bytes may not, and no list may vanish. A list that became a duplicate counts with
+    the rows of the list now holding its bytes."""
     if not published_path.exists():
         return []
     old = connect(published_path, read_only=True)
@@ -38,16 +39,17 @@ def rows_lost(build: duckdb.DuckDBPyConnection, published_path: Path) -> list[st
         old.close()
     after = {r[0]: r for r in build.execute(LIST_ROWS_SQL).fetchall()}
     new_sha = dict(build.execute(f"select attachment_url, sha256 from {RAW_SCHEMA}.lists").fetchall())
-    duplicates = {r[0] for r in build.execute(
-        f"select attachment_url from {RAW_SCHEMA}.lists where duplicate_of is not null").fetchall()}
+    holder = dict(build.execute(f"""
+        select d.attachment_url, h.attachment_url from {RAW_SCHEMA}.lists d
+        left join {RAW_SCHEMA}.lists h on h.partition_key = d.duplicate_of
+        where d.duplicate_of is not null""").fetchall())
     lost = []
     for url, (_, series, label, rows) in before.items():
-        if url in duplicates:
-            continue  # its rows are another list's now: identical bytes are one list
-        if url not in after:
+        now = after.get(holder[url]) if url in holder else after.get(url)
+        if now is None:
             lost.append(f"{series} {label} <{url}>: published with {rows} rows, missing from this build")
-        elif after[url][3] < rows and new_sha.get(url) == old_sha.get(url):
-            lost.append(f"{series} {label} <{url}>: {rows} rows published, {after[url][3]} in this build")
+        elif now[3] < rows and new_sha.get(url) == old_sha.get(url):
+            lost.append(f"{series} {label} <{url}>: {rows} rows published, {now[3]} in this build")
     return lost
 
 

@@ -13,7 +13,8 @@ from .landing import RawStore
 from .settings import Settings, load_settings
 from .sources import Source, make_source
 from .staged import StagedStore
-from .warehouse import ensure_raw_schema, writer_lock
+from .recovery import connect_when_free, forget_run, record_run, recover, writer_lock
+from .warehouse import ensure_raw_schema
 
 
 class BeianResource(dg.ConfigurableResource):
@@ -66,14 +67,40 @@ class WarehouseResource(DuckDBResource):
                    wait_s=settings.writer_wait_s,
                    connection_config={"memory_limit": settings.duckdb_memory_limit})
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # every run (CLI, sensor, UI) records its process before its steps claim the pool,
+        # and cleans up after runs whose process is gone
+        if context.run_id and context.instance is not None:
+            folder = Path(self.database).parent  # where every entry point keeps the records
+            record_run(folder, context.run_id)
+            for line in recover(folder, context.instance):
+                context.log.warning(f"cleaned up: {line}")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run_id:
+            forget_run(Path(self.database).parent, context.run_id)
+
+    def _connect(self):
+        import duckdb
+
+        config = {"custom_user_agent": "dagster", **self.connection_config}
+        return connect_when_free(lambda: duckdb.connect(self.database, read_only=False, config=config),
+                                 Path(self.database), self.wait_s)
+
     @contextmanager
     def get_connection(self):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with writer_lock(Path(self.lock_path), self.wait_s, Path(self.database)):
-            with super().get_connection() as con:
+            con = self._connect()  # bounded: another program may hold the file
+            try:
                 yield con
+            finally:
+                con.close()
 
+    @contextmanager
     def writer(self):
-        """The lock alone, for a step whose writer is another program (dbt)."""
-        return writer_lock(Path(self.lock_path), self.wait_s, Path(self.database))
-
+        """The lock, for a step whose writer is another program (dbt): held, and the file
+        checked free of other programs (bounded), before that program starts."""
+        with writer_lock(Path(self.lock_path), self.wait_s, Path(self.database)):
+            self._connect().close()
+            yield

@@ -56,6 +56,7 @@ class RunRecord:
     success: bool
     failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step, last line of its error)
     failed_checks: list[tuple[str, str, str, dict]] = field(default_factory=list)  # asset, check, severity, metadata
+    tracebacks: list[str] = field(default_factory=list)  # of the failed steps, for BEIAN_DEBUG=1
 
 
 @dataclass
@@ -77,11 +78,14 @@ class StepProgress:
     """Steps done, of how many, and the one running: a rich progress bar on a terminal, a line
     per step elsewhere. Read from the run's events by a thread while the run goes on."""
 
-    def __init__(self, instance, run_id: str, total: int, label: str):
+    def __init__(self, instance, run_id: str, total: int, label: str, settings: Settings):
+        import sys
+
         from rich.console import Console
 
         self.instance, self.run_id, self.total, self.label = instance, run_id, total, label
-        self.console = Console(stderr=True)
+        self.console = Console(file=sys.stderr)  # the terminal's, not the run log's
+        self.watchdog = PoolWatch(instance, run_id, settings)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, daemon=True)
 
@@ -131,7 +135,44 @@ class StepProgress:
                             progress.update(task, completed=done)
                 if stopping:
                     return
+                self.watchdog.check()
                 self._stop.wait(0.3)
+
+
+class PoolWatch:
+    """While the run waits for the writer pool: clean up after runs whose process died
+    meanwhile, and give up after BEIAN_WRITER_WAIT (Dagster's own wait has no bound)."""
+
+    EVERY_S = 2.0
+
+    def __init__(self, instance, run_id: str, settings: Settings):
+        import sys
+
+        self.instance, self.run_id, self.settings = instance, run_id, settings
+        self.out = sys.stdout  # the terminal's: the run's own output goes to its log
+        self.next_check = time.monotonic() + self.EVERY_S
+
+    def check(self) -> None:
+        if time.monotonic() < self.next_check:
+            return
+        self.next_check = time.monotonic() + self.EVERY_S
+        from .interrupts import abort
+        from .recovery import recover
+        from .resources import WRITER_POOL
+
+        try:
+            waiting = [p for p in self.instance.event_log_storage.get_concurrency_info(WRITER_POOL).pending_steps
+                       if p.run_id == self.run_id and p.assigned_timestamp is None]
+            if not waiting:
+                return
+            for line in recover(self.settings.build_warehouse_path.parent, self.instance):
+                print(f"beian: cleaned up: {line}", file=self.out, flush=True)
+        except Exception:  # the instance is busy: look again next time
+            return
+        waited = time.time() - waiting[0].enqueued_timestamp.timestamp()
+        if waited > self.settings.writer_wait_s:
+            abort(f"{self.settings.build_warehouse_path} is being written by another run (beian run/update, "
+                  f"a sensor or UI run); waited {waited:.0f} s (BEIAN_WRITER_WAIT), try again when it ends", 1)
 
 
 def _run_record(result, label: str) -> RunRecord:
@@ -141,12 +182,21 @@ def _run_record(result, label: str) -> RunRecord:
             record.success = False
             record.failed_steps.append((event.step_key, "skipped: an upstream step produced nothing"))
         elif event.event_type_value == "STEP_FAILURE":
-            message = event.event_specific_data.error.message.strip().splitlines()
-            record.failed_steps.append((event.step_key, message[-1] if message else ""))
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()
+            record.failed_steps.append((event.step_key, _plain(message[-1] if message else "")))
+            record.tracebacks.append(f"{event.step_key}: {error.to_string()}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             if not event.event_specific_data.passed:
                 record.failed_checks.append(failed_check(event.event_specific_data))
     return record
+
+
+def _plain(message: str) -> str:
+    """An error's line without the module path of its class: "WriterBusy: …", not
+    "orchestration.recovery.WriterBusy: …"."""
+    head, sep, rest = message.partition(": ")
+    return f"{head.rsplit('.', 1)[-1]}{sep}{rest}" if sep and " " not in head else message
 
 
 def failed_check(evaluation) -> tuple[str, str, str, dict]:
@@ -157,9 +207,12 @@ def failed_check(evaluation) -> tuple[str, str, str, dict]:
 
 def execute(settings: Settings, instance, defs, label: str, *, partition_key: str | None = None,
             asset_selection=None, tags: dict | None = None) -> RunRecord:
-    """One run of the refresh job (or a part of it), in process; dbt's output goes to a log."""
-
+    """One run of the refresh job (or a part of it), in process. Runs whose process is gone
+    are cleaned up first, and a live writer is waited for (bounded). This process is recorded
+    as the run's. Dagster's log lines and dbt's output go to the run's log file."""
     from .automation.schedules import REFRESH_JOB
+    from .interrupts import on_abort
+    from .recovery import forget_run, process_tags, record_run
 
     job = defs.resolve_job_def(REFRESH_JOB)
     plan_job = job.get_subset(asset_selection=set(asset_selection)) if asset_selection else job
@@ -167,14 +220,52 @@ def execute(settings: Settings, instance, defs, label: str, *, partition_key: st
     run_id = str(uuid.uuid4())
     log_path = settings.logs_dir / f"run-{run_id[:8]}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    with StepProgress(instance, run_id, total, label), open(log_path, "w", encoding="utf-8") as log, \
-            contextlib.redirect_stdout(log):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet,
-                                        partition_key=partition_key, asset_selection=asset_selection,
-                                        tags=tags, run_id=run_id)
+    folder = settings.build_warehouse_path.parent
+    writer_free(settings, instance)
+    record_run(folder, run_id, label)
+    everything = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}  # into the log file
+    try:
+        with on_abort(lambda: abandon(instance, folder, run_id)), \
+                StepProgress(instance, run_id, total, label, settings), \
+                open(log_path, "w", encoding="utf-8") as log, \
+                contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=everything,
+                                            partition_key=partition_key, asset_selection=asset_selection,
+                                            tags={**(tags or {}), **process_tags()}, run_id=run_id)
+    finally:
+        forget_run(folder, run_id)
     _keep_last_logs(settings.logs_dir)
     return _run_record(result, label)
+
+
+def say(line: str) -> None:
+    """A line of what beian did by itself (a clean-up), before the summary."""
+    print(f"beian: {line}", flush=True)
+
+
+def writer_free(settings: Settings, instance) -> None:
+    """Before a run: clean up after dead runs (a line each), then wait (bounded) while a live
+    run holds the writer pool or another program holds the build file."""
+    import duckdb
+
+    from .recovery import connect_when_free, wait_for_pool
+    from .resources import WRITER_POOL
+
+    build = settings.build_warehouse_path
+    wait_for_pool(build.parent, instance, WRITER_POOL, settings.writer_wait_s, say, build)
+    if build.exists():
+        connect_when_free(lambda: duckdb.connect(str(build)), build, settings.writer_wait_s, say).close()
+
+
+def abandon(instance, folder: Path, run_id: str) -> None:
+    """This process is being stopped mid-run: the run is failed and lets go of the pool."""
+    instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    run = instance.get_run_by_id(run_id)
+    if run is not None and not run.is_finished:
+        instance.report_run_failed(run, message="stopped by a signal")
+    from .recovery import forget_run
+
+    forget_run(folder, run_id)
 
 
 def _keep_last_logs(folder: Path, keep: int = 20) -> None:

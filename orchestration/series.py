@@ -164,8 +164,11 @@ def parse_list(spec: SeriesSpec, item: ListInput, limits: Limits | None = None
         return summary, None, pd.DataFrame()
     provenance = {"attachment_url": item.attachment_url, "sha256": item.sha256, "notice_url": item.notice_url}
     frame = pd.DataFrame.from_records(document.rows).assign(**provenance)
-    if "page" not in frame:
-        frame["page"] = None
+    for optional in ("page", "extra_columns"):
+        if optional not in frame:
+            frame[optional] = None
+    summary.extra_columns = sorted({label for cell in frame["extra_columns"].dropna()
+                                    for label in json.loads(cell)})
     skipped = (pd.DataFrame.from_records(document.skipped_rows).assign(**provenance)
                if document.skipped_rows else pd.DataFrame())
     summary.rows_extracted = len(frame)

@@ -36,6 +36,7 @@ class StagedSummary:
     flags_by_check: dict[str, int] = field(default_factory=dict)
     schema_errors: list[str] = field(default_factory=list)
     quarantine_preview: list[dict] = field(default_factory=list)  # a few rows with reasons
+    extra_columns: list[str] = field(default_factory=list)  # headers the series does not know, kept
 
     @property
     def balanced(self) -> bool:

@@ -15,6 +15,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from .recovery import WriterBusy, writer_lock  # noqa: F401 (the writer's lock lives with the waits)
+
 RAW_SCHEMA = "raw"
 
 _PROVENANCE = """
@@ -41,6 +43,7 @@ _ALGORITHM_FILING = """
         entity_id VARCHAR NOT NULL,
         algorithm_type VARCHAR NOT NULL,
         filing_year INTEGER NOT NULL,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
 """
 
@@ -111,6 +114,7 @@ DDL = {
         is_supplementary BOOLEAN NOT NULL,
         scenario VARCHAR,
         quality_flags VARCHAR,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
     "cancellations": _PROVENANCE + """
@@ -132,6 +136,7 @@ DDL = {
         filed_series VARCHAR,
         cancelled_raw VARCHAR,
         cancelled_month DATE NOT NULL,
+        extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
     "districts": """
@@ -383,29 +388,3 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 
 def to_json_records(frame: pd.DataFrame) -> list[str]:
     return [json.dumps(rec, ensure_ascii=False, default=str) for rec in frame.to_dict("records")]
-
-
-_LOCKS: dict = {}  # lock file path -> filelock.FileLock, one per process (re-entrant)
-
-
-class WriterBusy(RuntimeError):
-    """Another process is writing the warehouse and did not finish in time."""
-
-
-@contextmanager
-def writer_lock(lock_path: Path, wait_s: float, database: Path) -> Iterator[None]:
-    """One writer of the build file at a time, across processes: UI runs, sensor runs and the
-    CLI. Re-entrant within a process. A second writer waits up to ``wait_s`` seconds."""
-    from filelock import FileLock, Timeout
-
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = _LOCKS.setdefault(str(lock_path), FileLock(str(lock_path)))
-    try:
-        lock.acquire(timeout=wait_s)
-    except Timeout:
-        raise WriterBusy(f"{database} is being written by another run (beian run/update, a sensor or "
-                         f"UI run); waited {wait_s:.0f} s (BEIAN_WRITER_WAIT), try again when it ends") from None
-    try:
-        yield
-    finally:
-        lock.release()

@@ -40,6 +40,9 @@ def column_schema(model) -> dg.TableSchema:
                                       "otherwise it fails, naming the file (and the row)."),
         dg.AssetCheckSpec("rows_reconcile", asset="list_rows", blocking=True,
                           description="Accepted + quarantined = extracted, for every list."),
+        dg.AssetCheckSpec("known_columns", asset="list_rows",
+                          description="Every column of the list is one its series knows; warns naming "
+                                      "any other (its cells are kept in the row's extra_columns)."),
         dg.AssetCheckSpec("pandera_schema", asset="list_rows",
                           description="Every row passes its pandera model; warns with the counts "
                                       "per failed check (those rows are in quarantine)."),
@@ -99,6 +102,9 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
     yield dg.AssetCheckResult(check_name="rows_reconcile", passed=not unbalanced,
                               severity=dg.AssetCheckSeverity.ERROR,
                               metadata={"unbalanced": dg.MetadataValue.json(unbalanced)})
+    extra = {s.key: s.extra_columns for s in summaries if s.extra_columns}
+    yield dg.AssetCheckResult(check_name="known_columns", passed=not extra, severity=dg.AssetCheckSeverity.WARN,
+                              metadata={"extra_columns": dg.MetadataValue.json(extra)})
     yield dg.AssetCheckResult(
         check_name="pandera_schema", passed=not failing and not any(s.schema_errors for s in summaries),
         severity=dg.AssetCheckSeverity.WARN,

@@ -14,6 +14,7 @@ import dagster as dg
 
 from ..catalog import ListEntry
 from ..manual import IngestError, add_manual_list, check_request, read_sidecar
+from ..recovery import recover
 from ..resources import BeianResource
 from ..scan import Scan, scan_publications
 from ..series import SERIES
@@ -77,6 +78,8 @@ def build_publications_sensor(settings: Settings) -> dg.SensorDefinition:
                            "new or changed (run_key = its SHA-256).")
     def new_publications(context: dg.SensorEvaluationContext, beian: BeianResource):
         settings = beian.settings()
+        for line in recover(settings.build_warehouse_path.parent, context.instance):
+            context.log.warning(f"cleaned up: {line}")  # a killed run must not block the runs asked for
         scan = scan_publications(settings, recheck=settings.sensor_recheck)
         cursor = json.loads(context.cursor) if context.cursor else {}
         requests, cursor = publication_requests(scan, cursor)

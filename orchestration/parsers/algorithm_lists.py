@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import filing_number_fields
-from .tables import DocumentError, Table, cells_by_field, header_map
+from .tables import DocumentError, Table, cells_by_field, extra_columns, header_map, known_fields
 
 
 # The values of 角色 (deep synthesis) and of 算法类别 (algorithm recommendation) as the lists
@@ -62,7 +62,8 @@ def parse_algorithm_tables(tables: list[Table], series: str, source: str) -> lis
                 continue
             record = {field: "" for field in ROW_FIELDS}
             record.update(table_index=row.table_index, row_index=row.row_index)
-            record.update(cells_by_field(row, mapping))
+            values = cells_by_field(row, mapping)
+            record.update(known_fields(values), extra_columns=extra_columns(values))
             record.update(filing_number_fields(record["filing_number_raw"]))
             records.append(record)
     if not found_header:

@@ -22,7 +22,7 @@ from .algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from .documents import read_list_tables
 from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import ALGORITHM_TYPES, filing_number_fields, parse_algorithm_filing_number
-from .tables import DocumentError, Table, TableRow, cells_by_field, header_map
+from .tables import DocumentError, Table, TableRow, cells_by_field, extra_columns, header_map
 from .text import compact, normalise_cell
 
 # The printed header (compacted) -> record field. 注销日期 is not seen yet; it is
@@ -137,6 +137,7 @@ def _record(row: TableRow, values: dict[str, str]) -> dict:
         "filed_series": filed_series_of(number["algorithm_type"]),
         "cancelled_raw": values["cancelled_raw"],
         "cancelled_month": parse_cancelled_month(values["cancelled_raw"]),
+        "extra_columns": extra_columns(values),
     }
 
 

@@ -15,6 +15,7 @@ is known), never a raw lxml or zipfile error.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 import zlib
@@ -57,13 +58,18 @@ class _BudgetedReader:
     """A file-like view of a stream that raises once more than ``limit`` bytes were read
     (lxml reads through ``read``; the zip header's size is only a claim)."""
 
-    def __init__(self, stream, limit: int, source: str):
-        self._stream, self._left, self._limit, self._source = stream, limit, limit, source
+    def __init__(self, stream, limit: int, source: str, declared: int | None = None):
+        self._stream, self._source, self._limit, self._declared = stream, source, limit, declared
+        self._left = limit if declared is None else min(limit, declared)
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
         self._left -= len(chunk)
         if self._left < 0:
+            if self._declared is not None and self._declared < self._limit:
+                raise DocumentError(self._source, f"{DOCUMENT_XML} inflates to more than the "
+                                                  f"{_size(self._declared)} its zip header declares "
+                                                  "(a zip bomb lying about its size?)")
             raise DocumentError(self._source, f"{DOCUMENT_XML} inflates to more than the "
                                               f"limit of {_size(self._limit)}")
         return chunk
@@ -86,9 +92,14 @@ def read_docx_tables(data: bytes, source: str = "<docx>", limits: Limits | None 
         raise DocumentError(source, f"not a readable DOCX file ({one_line(exc)})") from exc
     _check_member(info, source, limits)
     etree.clear_error_log()  # so an XMLSyntaxError's log holds this document's errors only
+    # zipfile would stop quietly at the declared size and blame the CRC: let it read on, so
+    # that the budget (the declared size, at most the limit) stops a header that lies, by name
+    streamed = copy.copy(info)
+    streamed.file_size = limits.max_docx_xml_bytes + 1
     try:
-        with archive.open(info) as member:
-            return _read_tables(_BudgetedReader(member, limits.max_docx_xml_bytes, source), source, limits)
+        with archive.open(streamed) as member:
+            return _read_tables(_BudgetedReader(member, limits.max_docx_xml_bytes, source, info.file_size),
+                                source, limits)
     except etree.XMLSyntaxError as exc:
         raise DocumentError(source, f"unreadable XML in {DOCUMENT_XML}: {_xml_problem(exc)}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:

@@ -14,7 +14,7 @@ from .dates import parse_list_date
 from .documents import read_list_tables
 from .numbers import looks_like_local_registration, parse_registration_number
 from .provinces import province_by_name
-from .tables import DocumentError, Table, TableRow
+from .tables import EXTRA, DocumentError, Table, TableRow, extra_columns
 from .text import compact
 
 NATIONAL = "national_filing"
@@ -57,6 +57,7 @@ class GenaiParseResult:
 @dataclass(frozen=True)
 class _Header:
     columns: dict[str, int]  # output field -> column position
+    extra: dict[str, int]  # "extra:<label>" -> position, for columns no field claims
     is_local: bool  # a 登记 header (上线编号/登记单位 …)
     is_on_device: bool  # an on-device (端侧) table: its header adds 适用场景, its serials start at 1
 
@@ -66,20 +67,23 @@ def _is_header(row: TableRow) -> bool:
 
 
 def _read_header(row: TableRow, source: str) -> _Header:
-    """Map fields to positions by name; unknown or missing labels are errors."""
+    """Map fields to positions by name; a missing label is an error, an unknown one is kept
+    (its cells go to the row's extra_columns)."""
     columns: dict[str, int] = {}
+    extra: dict[str, int] = {}
     for pos, cell in enumerate(row.cells):
         label = compact(cell)
         if not label:
             continue
         if label not in _COLUMNS:
-            raise DocumentError(source, f"unknown column header {cell!r}", row)
+            extra.setdefault(EXTRA + label, pos)
+            continue
         columns[_COLUMNS[label]] = pos
     missing = [f for f in _REQUIRED if f not in columns]
     if missing:
         raise DocumentError(source, f"header lacks columns for {', '.join(missing)}", row)
     is_local = any(compact(c) in _LOCAL_LABELS for c in row.cells)
-    return _Header(columns, is_local, is_on_device="scenario" in columns and not is_local)
+    return _Header(columns, extra, is_local, is_on_device="scenario" in columns and not is_local)
 
 
 def _serial(row: dict) -> int | None:
@@ -101,6 +105,8 @@ def _row_dict(row: TableRow, header: _Header) -> dict:
         "registration_number": values["registration_number"],
         "registered_on_raw": values["registered_on_raw"],
         "scenario": values.get("scenario", ""),
+        "extra_columns": extra_columns({k: row.cells[pos] if pos < len(row.cells) else ""
+                                        for k, pos in header.extra.items()}),
         "table_index": row.table_index,
         "row_index": row.row_index,
         "page": row.page,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from .text import compact
@@ -48,15 +49,34 @@ def sniff_file_type(data: bytes) -> str:
     return "unknown"
 
 
+EXTRA = "extra:"  # header_map's key for a column no field claims: "extra:备注"
+
+
 def header_map(row: TableRow, columns: dict[str, str], required: set[str]) -> dict[str, int] | None:
     """Field -> column index when ``row`` is a header row naming every ``required`` field
-    (``columns``: header label without white space -> field), else None."""
+    (``columns``: header label without white space -> field), else None. A labelled column
+    no field claims is kept as ``extra:<label>``: its cells go to the row's extra_columns."""
     found: dict[str, int] = {}
+    extra: dict[str, int] = {}
     for index, cell in enumerate(row.cells):
-        field = columns.get(compact(cell))
+        label = compact(cell)
+        field = columns.get(label)
         if field and field not in found:
             found[field] = index
-    return found if required <= found.keys() else None
+        elif label and not field:
+            extra.setdefault(EXTRA + label, index)
+    return {**found, **extra} if required <= found.keys() else None
+
+
+def known_fields(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if not k.startswith(EXTRA)}
+
+
+def extra_columns(values: dict[str, str]) -> str | None:
+    """The cells of the columns no field claims, as JSON {header: text}; None when none has
+    text. Every series keeps them this way: never dropped, never a failure."""
+    extra = {k[len(EXTRA):]: v for k, v in values.items() if k.startswith(EXTRA) and v}
+    return json.dumps(extra, ensure_ascii=False) if extra else None
 
 
 def cells_by_field(row: TableRow, mapping: dict[str, int]) -> dict[str, str]:

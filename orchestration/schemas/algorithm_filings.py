@@ -10,7 +10,7 @@ from pandera.typing import Series
 
 from ..parsers.algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from ..parsers.numbers import ALGORITHM_TYPES
-from .common import ProvenanceModel, first_in_list, has_text
+from .common import ProvenanceModel, first_in_list, has_text, is_serial
 
 FILING_NUMBER_DIGITS = r"^\d{21,22}$"
 FIRST_FILING_YEAR = 2022  # the filing system opened in 2022
@@ -35,6 +35,10 @@ class AlgorithmFilingModel(ProvenanceModel):
     @pa.check("algorithm_name", "entity", name="not_blank")
     def not_blank(cls, series: Series[str]) -> Series[bool]:
         return has_text(series)
+
+    @pa.check("serial_raw", name="serial_is_a_number")
+    def serial_is_a_number(cls, series: Series[str]) -> Series[bool]:
+        return is_serial(series)
 
     @pa.check("filing_year", name="filing_year_plausible")
     def filing_year_plausible(cls, series: Series[int]) -> Series[bool]:

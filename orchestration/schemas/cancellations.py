@@ -21,7 +21,7 @@ from ..parsers.cancellations import (
 )
 from ..parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .algorithm_filings import ALGORITHM_CATEGORIES, FILING_NUMBER_DIGITS, FIRST_FILING_YEAR, ROLES
-from .common import ProvenanceModel, first_in_list, has_text
+from .common import ProvenanceModel, first_in_list, has_text, is_serial
 
 # No number can be cancelled before the filing system opened.
 FIRST_CANCELLATION_MONTH = date(FIRST_FILING_YEAR, 1, 1)
@@ -54,6 +54,10 @@ class CancellationModel(ProvenanceModel):
     @pa.check("algorithm_name", "entity", name="not_blank")
     def not_blank(cls, series: Series[str]) -> Series[bool]:
         return has_text(series)
+
+    @pa.check("serial_raw", name="serial_is_a_number")
+    def serial_is_a_number(cls, series: Series[str]) -> Series[bool]:
+        return is_serial(series)
 
     @pa.check("cancelled_month", name="cancelled_month_plausible")
     def cancelled_month_plausible(cls, series: Series[pd.Timestamp]) -> Series[bool]:

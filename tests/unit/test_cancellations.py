@@ -109,6 +109,7 @@ def test_cac_layout_docx_with_purpose_and_wrapped_cells():
         "filing_number_raw": "网信算备330110956120001240019号", "filing_number": "330110956120001240019",
         "region_code": "330110", "entity_id": "9561200", "algorithm_type": "01", "filing_year": 2024,
         "filed_series": "deep_synthesis", "cancelled_raw": "2025年 7月", "cancelled_month": date(2025, 7, 1),
+        "extra_columns": None,
     }
     assert (push["role"], push["role_note"], push["algorithm_category"]) == (None, "algorithm_class", "个性化推送类")
     assert push["filing_number"] == "330110985154602230015" and push["filed_series"] == "algorithm_recommendation"

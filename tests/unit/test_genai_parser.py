@@ -12,7 +12,8 @@ OLD_NATIONAL_HEADER = ("序号", "属地", "模型名称", "备案单位", "备�
 LOCAL_HEADER = ("序号", "属地", "应用/功能名称", "登记单位", "上线编号", "登记时间")
 ON_DEVICE_HEADER = ("序号", "属地", "大模型名称", "备案单位", "备案编号", "备案时间", "适用场景")
 ROW_KEYS = {"tier", "tier_rule", "service_kind", "serial_raw", "locality", "service_name", "filer",
-            "registration_number", "registered_on_raw", "scenario", "table_index", "row_index", "page"}
+            "registration_number", "registered_on_raw", "scenario", "table_index", "row_index", "page",
+            "extra_columns"}
 
 
 def national(serial: int, number: str | None = None) -> tuple[str, ...]:
@@ -120,9 +121,16 @@ def test_blank_rows_are_skipped():
     assert [r["tier"] for r in result.rows] == ["national_filing", "local_registration"]
 
 
-def test_unknown_header_names_the_file():
+def test_an_extra_column_is_kept_with_its_header_and_is_no_failure():
+    header = NATIONAL_HEADER + ("备注",)
+    result = parse_genai_tables([table(header, national(1) + ("补登",), national(2) + ("",))], "odd-list.docx")
+    assert [r["extra_columns"] for r in result.rows] == ['{"备注": "补登"}', None]
+    assert [r["serial_raw"] for r in result.rows] == ["1", "2"]
+
+
+def test_an_unknown_header_in_place_of_a_required_one_names_the_file():
     header = NATIONAL_HEADER[:5] + ("备注说明",)
-    with pytest.raises(DocumentError, match="odd-list.docx.*备注说明"):
+    with pytest.raises(DocumentError, match="odd-list.docx.*registered_on_raw"):
         parse_genai_tables([table(header, national(1))], "odd-list.docx")
 
 
