@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for the h
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from http_server import serve_mirror  # noqa: E402
 from later_site import download_href  # noqa: E402
+from later_publications import on_device_list  # noqa: E402
 from site_replica import Answer, file_answer, page_answer, read_archive, write_archive  # noqa: E402
 
 API = "https://beian.cac.gov.cn/api/notice/list"
@@ -206,7 +207,7 @@ def test_hostile_download_links_each_end_in_one_line(tmp_path, archive, answers)
                    f'<a href="{nameless.removeprefix("https://www.cac.gov.cn")}"></a>',
                    f'<a href="{html_instead.removeprefix("https://www.cac.gov.cn").replace("&", "&amp;")}">清单</a>'):
         page = with_attachment(page, anchor)
-    list_bytes = next(a.body for u, a in answers.items() if u.startswith(DOWNLOAD))
+    list_bytes = on_device_list("docx")  # bytes of their own: no other list claims them
     folder = later_capture(tmp_path, archive, {
         GENAI_LIVING_PAGE: page,
         nameless: file_answer(list_bytes, "../../../生成式人工智能服务已备案和已登记信息（2027年1月）.docx"),

@@ -124,10 +124,17 @@ def writable_copy(source: Path, target: Path) -> Path:
     return target
 
 
+def evaluate_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, name: str,
+                    cursor: str | None = None):
+    """One evaluation of a sensor, as the daemon makes it (its resources opened and closed)."""
+    sensor = defs.resolve_sensor_def(name)
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=dict(defs.resources)) as context:
+        return sensor(context)
+
+
 def tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None):
-    sensor = defs.resolve_sensor_def("new_publications")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=dict(defs.resources))
-    result = sensor(context)
+    """A tick of new_publications, with the partitions it asks for added."""
+    result = evaluate_sensor(defs, instance, "new_publications", cursor)
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(LISTS.name, list(request.partition_keys))
     return result

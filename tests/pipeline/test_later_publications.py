@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline_harness import copied_run, execute_request, tick, writable_copy
+from pipeline_harness import copied_run, evaluate_sensor, execute_request, tick, writable_copy
 from http_server import serve_mirror
 from orchestration.automation.partitions import LISTS
 from orchestration.definitions import build_definitions
@@ -167,8 +167,7 @@ def test_a_list_dropped_in_the_inbox_takes_the_same_path(live, tmp_path, corpus_
     bad.write_text("not a list", encoding="utf-8")
     bad.with_name(bad.name + ".json").write_text('{"series": "deep_synthesis"}', encoding="utf-8")
 
-    sensor = defs.resolve_sensor_def("inbox")
-    result = sensor(dg.build_sensor_context(instance=instance, resources=dict(defs.resources)))
+    result = evaluate_sensor(defs, instance, "inbox")
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(LISTS.name, list(request.partition_keys))
     assert [r.partition_key for r in result.run_requests] == ["deep_synthesis/2026-05"]

@@ -10,15 +10,13 @@ import sys
 
 import dagster as dg
 
-from pipeline_harness import settings_for
+from pipeline_harness import evaluate_sensor, settings_for
 from orchestration.definitions import build_definitions
 from orchestration.runs import dagster_instance
 
 
 def first_tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None = None):
-    sensor = defs.resolve_sensor_def("new_publications")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=dict(defs.resources))
-    return sensor(context)
+    return evaluate_sensor(defs, instance, "new_publications", cursor)
 
 
 def test_nothing_new_on_a_built_warehouse_launches_nothing(corpus_data, mirror_root):
