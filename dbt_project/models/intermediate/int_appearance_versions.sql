@@ -35,20 +35,20 @@ select
     version_no,
     changed_columns
 from algorithm
-union all
+union all by name
 select
-    registration_row_id,
-    'genai',
+    registration_row_id as row_id,
+    'genai' as series,
     tier,
     service_kind,
-    registration_key,
-    registration_number,
-    service_name,
+    registration_key as record_key,
+    registration_number as number,
+    service_name as name,
     filer,
-    cast(null as varchar),
+    cast(null as varchar) as product,
     list_id,
     list_label,
-    list_month,
+    list_month as period_month,
     appearance_no,
     starts_version,
     version_no,

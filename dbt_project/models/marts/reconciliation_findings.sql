@@ -30,32 +30,33 @@ repeated_serials as (
 
 serial_repeated as (
     select
-        'serial_repeated', evidence.list_label, evidence.tier, evidence.service_kind,
-        evidence.serial, evidence.serial || ' row ' || evidence.row_index,
+        'serial_repeated' as cause, evidence.list_label, evidence.tier, evidence.service_kind,
+        evidence.serial, evidence.serial || ' row ' || evidence.row_index as subject,
         evidence.attachment_url, evidence.table_index, evidence.row_index,
         evidence.tier || ' serial ' || evidence.serial || ' is printed '
             || count(*) over (partition by evidence.tier, evidence.service_kind, evidence.serial)
-            || ' times with different numbers or twice in one list'
+            || ' times with different numbers or twice in one list' as detail
     from evidence
     inner join repeated_serials using (tier, service_kind, serial)
 ),
 
 unparseable_number as (
     select
-        'registration_number_unparseable', list_label, tier, service_kind, serial,
-        cast(serial as varchar), attachment_url, table_index, row_index,
+        'registration_number_unparseable' as cause, list_label, tier, service_kind, serial,
+        cast(serial as varchar) as subject, attachment_url, table_index, row_index,
         'number ' || coalesce('"' || registration_number || '"', '(empty)')
-            || ' does not parse; tier from ' || tier_rule
+            || ' does not parse; tier from ' || tier_rule as detail
     from evidence
     where not coalesce(number_is_valid, false)
 ),
 
 inner_header as (
     select
-        'inner_header_row', lists.list_label, cast(null as varchar), cast(null as varchar),
-        cast(null as integer), 'row ' || skipped.row_index,
+        'inner_header_row' as cause, lists.list_label, cast(null as varchar) as tier,
+        cast(null as varchar) as service_kind, cast(null as integer) as serial,
+        'row ' || skipped.row_index as subject,
         skipped.attachment_url, skipped.table_index, skipped.row_index,
-        'a second header row inside the table (' || cast(skipped.cells as varchar) || '), not counted'
+        'a second header row inside the table (' || cast(skipped.cells as varchar) || '), not counted' as detail
     from {{ ref('stg_skipped_rows') }} as skipped
     inner join {{ ref('stg_lists') }} as lists using (list_id)
     where skipped.reason = 'inner_header_row'
@@ -63,63 +64,64 @@ inner_header as (
 
 quarantined as (
     select
-        'row_quarantined', list_label, tier, service_kind, serial, 'row ' || row_index,
+        'row_quarantined' as cause, list_label, tier, service_kind, serial, 'row ' || row_index as subject,
         attachment_url, table_index, row_index,
-        'row failed validation; counted from quarantine'
+        'row failed validation; counted from quarantine' as detail
     from evidence
     where row_status = 'quarantined'
 ),
 
 stated_figure_differs as (
     select
-        'stated_figure_differs', strftime(as_of, '%Y-%m-%d'), tier, cast(null as varchar),
-        cast(null as integer), measure,
-        notice_url, cast(null as integer), cast(null as integer),
+        'stated_figure_differs' as cause, strftime(as_of, '%Y-%m-%d') as list_label, tier,
+        cast(null as varchar) as service_kind, cast(null as integer) as serial, measure as subject,
+        notice_url as attachment_url, cast(null as integer) as table_index, cast(null as integer) as row_index,
         'the notice states ' || measure || ' ' || stated_value || ' as of ' || strftime(as_of, '%Y-%m-%d')
             || '; the lists give ' || lists_value || ' (' || lists_rows || ' rows through the '
             || coalesce(strftime(closing_month, '%Y-%m'), '(none)') || ' list, ' || registered_in_period
-            || ' registered in the period)'
+            || ' registered in the period)' as detail
     from {{ ref('int_genai_reconciliation') }}
     where comparison = 'differs'
 ),
 
 cancellation_unmatched as (
     select
-        'cancellation_unmatched', list_label, cast(null as varchar), cast(null as varchar),
-        cast(null as integer), filing_number,
+        'cancellation_unmatched' as cause, list_label, cast(null as varchar) as tier,
+        cast(null as varchar) as service_kind, cast(null as integer) as serial, filing_number as subject,
         attachment_url, table_index, row_index,
         'the notice of ' || strftime(cancelled_on, '%Y-%m-%d') || ' cancels ' || filing_number_raw
             || ' (' || algorithm_name || ', ' || entity || '), which no deep-synthesis or '
-            || 'algorithm-recommendation list carries'
+            || 'algorithm-recommendation list carries' as detail
     from {{ ref('int_cancellations') }}
     where not is_matched
 ),
 
 district_unresolved as (
     select
-        'district_unresolved', cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        cast(null as integer), region_code,
-        cast(null as varchar), cast(null as integer), cast(null as integer),
+        'district_unresolved' as cause, cast(null as varchar) as list_label, cast(null as varchar) as tier,
+        cast(null as varchar) as service_kind, cast(null as integer) as serial, region_code as subject,
+        cast(null as varchar) as attachment_url, cast(null as integer) as table_index,
+        cast(null as integer) as row_index,
         'region code ' || region_code || ' is not a district in ' || coalesce(district_dataset, 'the district dataset')
             || coalesce(' ' || district_dataset_version, '')
             || case resolved_level
                    when 'prefecture' then '; resolved to its prefecture ' || prefecture
                    when 'province' then '; resolved to its province ' || province
                    else '; not even its province resolves'
-               end
+               end as detail
     from {{ ref('int_region_codes') }}
     where resolved_level is distinct from 'district'
 ),
 
 findings as (
     select * from serial_in_no_list
-    union all select * from stated_figure_differs
-    union all select * from serial_repeated
-    union all select * from unparseable_number
-    union all select * from inner_header
-    union all select * from quarantined
-    union all select * from cancellation_unmatched
-    union all select * from district_unresolved
+    union all by name select * from stated_figure_differs
+    union all by name select * from serial_repeated
+    union all by name select * from unparseable_number
+    union all by name select * from inner_header
+    union all by name select * from quarantined
+    union all by name select * from cancellation_unmatched
+    union all by name select * from district_unresolved
 ),
 
 named as (

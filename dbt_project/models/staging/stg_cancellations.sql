@@ -4,7 +4,20 @@ with source as (
 
 renamed as (
     select
-        {{ algorithm_filing_core('cancellation_row_id') }},
+        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as cancellation_row_id,
+        {{ surrogate_key(['attachment_url']) }} as list_id,
+        try_cast(nullif(serial_raw, '') as integer) as serial,
+        serial_raw,
+        algorithm_name,
+        entity,
+        nullif(product, '') as product,
+        nullif(purpose, '') as purpose,
+        filing_number,
+        filing_number_raw,
+        region_code,
+        entity_id,
+        algorithm_type,
+        filing_year,
         nullif(role_raw, '') as role_raw,
         role,
         nullif(role_note, '') as role_note,
@@ -12,7 +25,12 @@ renamed as (
         filed_series,
         cancelled_raw,
         cancelled_month,
-        {{ provenance_columns() }}
+        attachment_url,
+        sha256 as attachment_sha256,
+        notice_url,
+        table_index,
+        row_index,
+        page
     from source
 )
 

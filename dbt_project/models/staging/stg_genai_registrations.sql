@@ -4,7 +4,8 @@ with source as (
 
 renamed as (
     select
-        {{ row_keys('registration_row_id') }},
+        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as registration_row_id,
+        {{ surrogate_key(['attachment_url']) }} as list_id,
         tier,
         tier_rule,
         service_kind,
@@ -27,7 +28,12 @@ renamed as (
         is_supplementary,
         nullif(scenario, '') as scenario,
         nullif(quality_flags, '') as quality_flags,
-        {{ provenance_columns() }}
+        attachment_url,
+        sha256 as attachment_sha256,
+        notice_url,
+        table_index,
+        row_index,
+        page
     from source
 )
 

@@ -4,12 +4,18 @@ with source as (
 
 renamed as (
     select
-        {{ row_keys('quarantined_row_id') }},
+        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as quarantined_row_id,
+        {{ surrogate_key(['attachment_url']) }} as list_id,
         series,
         failed_checks,
         reason,
         record,
-        {{ provenance_columns() }}
+        attachment_url,
+        sha256 as attachment_sha256,
+        notice_url,
+        table_index,
+        row_index,
+        page
     from source
 )
 

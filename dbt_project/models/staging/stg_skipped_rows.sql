@@ -4,10 +4,16 @@ with source as (
 
 renamed as (
     select
-        {{ row_keys('skipped_row_id') }},
+        {{ surrogate_key(['attachment_url', 'table_index', 'row_index']) }} as skipped_row_id,
+        {{ surrogate_key(['attachment_url']) }} as list_id,
         reason,
         cells,
-        {{ provenance_columns() }}
+        attachment_url,
+        sha256 as attachment_sha256,
+        notice_url,
+        table_index,
+        row_index,
+        page
     from source
 )
 
