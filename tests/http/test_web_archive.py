@@ -247,7 +247,7 @@ def test_a_known_notice_that_is_gone_is_reported_not_forgotten(tmp_path, archive
                      encoding="utf-8")
     result = scan(tmp_path, archive, BEIAN_KNOWN_NOTICES=str(known))
     assert not result.errors
-    assert result.warnings == [f"{gone}: not in the web archive {archive}: a known notice is gone from the "
+    assert result.warnings == [f"{gone}: not in the web archive {archive.resolve()}: a known notice is gone from the "
                                "site; its lists stay in the warehouse"]
 
 
