@@ -33,6 +33,7 @@ MIRROR_ENTRY_PAGES = (
 )
 DEFAULT_API_BASE = "https://beian.cac.gov.cn"
 SITE_SOURCE_KINDS = ("live", "warc")  # sources shaped as the site is: column, API, download interface
+WARC_SUFFIXES = (".warc.gz", ".warc")  # what a web-archive source reads
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def source_kind_of(source: str) -> str:
     if source.startswith(("http://", "https://")):
         return "http_mirror"
     path = Path(source)
-    if path.is_file() or (path.is_dir() and any(p.name.endswith((".warc.gz", ".warc")) for p in path.iterdir())):
+    if path.is_file() or (path.is_dir() and any(p.name.endswith(WARC_SUFFIXES) for p in path.iterdir())):
         return "warc"
     return "mirror"
 

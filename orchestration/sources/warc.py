@@ -25,9 +25,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..limits import Limits
+from ..settings import WARC_SUFFIXES
 from .base import FetchError, FetchResult, NotFound, check_fetchable, short_url
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -42,13 +42,6 @@ class _Capture:
 
 
 _READ = ("response", "revisit", "resource")
-
-
-def is_web_archive(path: Path) -> bool:
-    """A WARC file, or a folder holding at least one."""
-    if path.is_file():
-        return path.name.endswith(WARC_SUFFIXES)
-    return path.is_dir() and any(archive_files(path))
 
 
 def archive_files(path: Path) -> list[Path]:
