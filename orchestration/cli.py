@@ -59,7 +59,7 @@ def _pad(text: str, width: int) -> str:
 def read_only_query(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     import duckdb
 
-    from .published import QueryError, query
+    from .publish.published_warehouse import QueryError, query
 
     if not settings.warehouse_path.exists():
         raise UserError(f"no warehouse at {settings.warehouse_path}: run `make run` (or `beian run`) first")

@@ -278,7 +278,7 @@ def published_rows(settings: Settings) -> dict[str, int]:
     """Rows per series in the published warehouse (what readers see)."""
     if not settings.warehouse_path.exists():
         return {}
-    from .published import query
+    from .publish.published_warehouse import query
 
     try:
         _, rows = query(settings.warehouse_path,

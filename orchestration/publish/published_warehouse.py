@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from .warehouse import RAW_SCHEMA, connect
+from ..warehouse import RAW_SCHEMA, connect
 
 
 class PublishRefused(RuntimeError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from orchestration.published import rows_lost
+from orchestration.publish.published_warehouse import rows_lost
 from orchestration.warehouse import connect, ensure_raw_schema, replace_table
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from orchestration.published import PublishRefused, QueryError, publish, query
+from orchestration.publish.published_warehouse import PublishRefused, QueryError, publish, query
 from orchestration.warehouse import (
     StagedList, WriterBusy, connect, ensure_raw_schema, load_list, load_lists, loaded_lists, writer_lock,
 )
