@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -123,3 +124,36 @@ def read_sidecar(path: Path) -> dict:
     if "series" not in data or "published" not in data:
         raise IngestError(f"{path}: the sidecar needs at least series and published")
     return data
+
+
+def take_inbox_file(settings: Settings, path: Path) -> ListEntry:
+    """One file from the inbox, with its sidecar ``<file>.json``: checked, landed, registered.
+    The pair moves to inbox/done, or to inbox/rejected with the reason in ``.error.txt``."""
+    sidecar = path.with_name(path.name + ".json")
+    try:
+        meta = read_sidecar(sidecar)
+        request = check_request(path, str(meta["series"]), str(meta["published"]), meta.get("batch"),
+                                meta.get("label"))
+        entry, _ = add_manual_list(settings, request)
+    except IngestError as exc:
+        rejected = settings.inbox_dir / "rejected"
+        rejected.mkdir(parents=True, exist_ok=True)
+        for item in (path, sidecar):
+            if item.exists():
+                shutil.move(str(item), rejected / item.name)
+        (rejected / f"{path.name}.error.txt").write_text(str(exc) + "\n", encoding="utf-8")
+        raise
+    done = settings.inbox_dir / "done"
+    done.mkdir(parents=True, exist_ok=True)
+    for item in (path, sidecar):
+        shutil.move(str(item), done / item.name)
+    return entry
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox with their sidecar (a file without one waits for it)."""
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix != ".json"
+                  and p.with_name(p.name + ".json").is_file())

@@ -1,19 +1,18 @@
 """Sensors: new publications on the source, and lists dropped by hand in data/inbox.
 
 Both request one run per new list (its partition, run_key = the attachment's SHA-256); the
-marts and everything published follow by declarative automation (conditions.py).
+marts and everything published follow by declarative automation (the conditions declared
+on the assets, automation/conditions.py).
 """
 
 
 import hashlib
 import json
-import shutil
-from pathlib import Path
 
 import dagster as dg
 
 from ..catalog import ListEntry
-from ..manual import IngestError, add_manual_list, check_request, read_sidecar
+from ..manual import IngestError, inbox_files, take_inbox_file
 from ..recovery import recover
 from ..resources import BeianResource
 from ..scan import Scan, scan_publications
@@ -91,39 +90,6 @@ def build_publications_sensor(settings: Settings) -> dg.SensorDefinition:
                                cursor=json.dumps(cursor))
 
     return new_publications
-
-
-def take_inbox_file(settings: Settings, path: Path) -> ListEntry:
-    """One file from the inbox, with its sidecar ``<file>.json``: checked, landed, registered.
-    The pair moves to inbox/done, or to inbox/rejected with the reason in ``.error.txt``."""
-    sidecar = path.with_name(path.name + ".json")
-    try:
-        meta = read_sidecar(sidecar)
-        request = check_request(path, str(meta["series"]), str(meta["published"]), meta.get("batch"),
-                                meta.get("label"))
-        entry, _ = add_manual_list(settings, request)
-    except IngestError as exc:
-        rejected = settings.inbox_dir / "rejected"
-        rejected.mkdir(parents=True, exist_ok=True)
-        for item in (path, sidecar):
-            if item.exists():
-                shutil.move(str(item), rejected / item.name)
-        (rejected / f"{path.name}.error.txt").write_text(str(exc) + "\n", encoding="utf-8")
-        raise
-    done = settings.inbox_dir / "done"
-    done.mkdir(parents=True, exist_ok=True)
-    for item in (path, sidecar):
-        shutil.move(str(item), done / item.name)
-    return entry
-
-
-def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox with their sidecar (a file without one waits for it)."""
-    if not inbox.is_dir():
-        return []
-    return sorted(p for p in inbox.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix != ".json"
-                  and p.with_name(p.name + ".json").is_file())
 
 
 @dg.sensor(name="inbox", minimum_interval_seconds=30, job_name=REFRESH_JOB,
