@@ -19,6 +19,7 @@ from dagster_dbt import (
     DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets,
 )
 
+from .automation.conditions import REBUILD_ON_CHANGE
 from .resources import WRITER_POOL, WarehouseResource
 from .settings import DBT_PROJECT_DIR
 
@@ -84,8 +85,8 @@ def test_description(node: Mapping[str, Any]) -> str:
 
 class BeianDbtTranslator(DagsterDbtTranslator):
     """Models keyed and grouped by layer (marts/fct_filings in group dbt_marts); seeds,
-    the reviewed reference data, as reference/<name> in dbt_reference; every dbt test a
-    check with a description."""
+    the reviewed reference data, as reference/<name> in dbt_reference; both rebuilt when
+    their inputs change (REBUILD_ON_CHANGE); every dbt test a check with a description."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
                        project: DbtProject | None) -> dg.AssetSpec:
@@ -97,7 +98,7 @@ class BeianDbtTranslator(DagsterDbtTranslator):
         if layer is None:
             return spec
         return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]),
-                                       group_name=f"dbt_{layer}")
+                                       group_name=f"dbt_{layer}", automation_condition=REBUILD_ON_CHANGE)
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any],
                              unique_id: str, project: DbtProject | None) -> dg.AssetCheckSpec | None:

@@ -14,7 +14,7 @@ def build_definitions(settings=None) -> dg.Definitions:
     from .assets.publish import build_publish_assets
     from .assets.warehouse import genai_statistics, list_load, raw_tables, reference_tables
     from .automation import export_run_env
-    from .automation.conditions import apply_automation, automation_sensor
+    from .automation.conditions import automation_sensor
     from .automation.schedules import REFRESH_JOB, daily_refresh
     from .automation.sensors import build_publications_sensor, inbox
     from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
@@ -27,7 +27,7 @@ def build_definitions(settings=None) -> dg.Definitions:
     project = dbt_project()
     dbt_models = build_dbt_assets()
     marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
-    defs = dg.Definitions(
+    return dg.Definitions(
         assets=[notice_pages, list_files, list_rows, list_load, raw_tables, reference_tables, genai_statistics,
                 dbt_models, *build_publish_assets(marts)],
         asset_checks=[differences_have_known_causes, newest_list_is_recent],
@@ -46,7 +46,6 @@ def build_definitions(settings=None) -> dg.Definitions:
         schedules=[daily_refresh],
         executor=dg.in_process_executor,
     )
-    return apply_automation(defs)
 
 
 @dg.definitions

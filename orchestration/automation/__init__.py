@@ -13,7 +13,7 @@ def export_run_env() -> None:
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
 
 
-# single-run backfills, pools and map_resolved_asset_specs are beta/preview in dagster 1.13:
+# single-run backfills and pools are beta/preview in dagster 1.13:
 # chosen deliberately, so their notices would only bury the run's own messages
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)

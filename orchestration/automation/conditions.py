@@ -1,11 +1,14 @@
-"""Declarative automation and freshness, applied in one place.
+"""The named automation conditions and the freshness policy, declared on the assets they
+govern (assets/warehouse.py, assets/publish.py, and the dbt translator in dbt.py).
 
 - dbt models, the reference tables and everything published rebuild when their inputs change,
-  and not otherwise: ``eager``, without its wait for missing upstream partitions (each list is
-  a partition of every raw table, but only its own series' table ever gets it).
+  and not otherwise: ``REBUILD_ON_CHANGE``, eager without its wait for missing upstream
+  partitions (each list is a partition of every raw table, but only its own series' table
+  ever gets it).
 - The list partitions are not automated: the new_publications sensor requests exactly the new
   ones, and the daily schedule refreshes them all.
-- The published warehouse warns when it has not been refreshed for 2 days, and fails at 7.
+- The published warehouse warns when it has not been refreshed for 2 days, and fails at 7:
+  ``PUBLISHED_FRESHNESS``.
 """
 
 
@@ -13,27 +16,9 @@ from datetime import timedelta
 
 import dagster as dg
 
-EAGER = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
-AUTOMATED_GROUPS = ("dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_reference", "publish")
+REBUILD_ON_CHANGE = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
 PUBLISHED_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=7),
                                                      warn_window=timedelta(days=2))
-
-
-def automated(selection: dg.AssetSelection) -> dg.AssetSelection:
-    return selection & (dg.AssetSelection.groups(*AUTOMATED_GROUPS)
-                        | dg.AssetSelection.keys(["raw", "provinces"], ["raw", "districts"]))
-
-
-def with_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
-    """One asset's automation condition and freshness policy."""
-    spec = spec.replace_attributes(automation_condition=EAGER)
-    if spec.key == dg.AssetKey("published_warehouse"):
-        spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
-    return spec
-
-
-def apply_automation(defs: dg.Definitions) -> dg.Definitions:
-    return defs.map_resolved_asset_specs(func=with_policies, selection=automated(dg.AssetSelection.all()))
 
 
 # The daemon evaluates the conditions; on by default, so `make dev` keeps the marts current.

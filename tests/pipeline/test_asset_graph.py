@@ -9,6 +9,15 @@ from orchestration.dbt import BeianDbtTranslator, dbt_build_args, model_layer, o
 from orchestration.settings import load_settings
 
 
+def condition_term(condition: dg.AutomationCondition) -> str:
+    """One operand of a condition, by its label (or ~label when negated), else its name."""
+    if condition.get_label():
+        return condition.get_label()
+    if type(condition).__name__ == "NotAutomationCondition":
+        return "~" + condition_term(condition.operand)
+    return condition.name
+
+
 def asset_graph(defs: dg.Definitions) -> list[dict]:
     graph = defs.resolve_asset_graph()
     checks_by_asset: dict[str, list[str]] = {}
@@ -25,6 +34,9 @@ def asset_graph(defs: dg.Definitions) -> list[dict]:
             "checks": sorted(checks_by_asset.get(key.to_user_string(), [])),
             "partitions": getattr(node.partitions_def, "name", None) if node.partitions_def else None,
             "automation": condition.get_label() if condition else None,
+            # the label alone hides a change of operands: eager() is labelled eager with or
+            # without its wait for missing deps
+            "automation_terms": [condition_term(c) for c in condition.children] if condition else None,
             "freshness": type(node.freshness_policy).__name__ if node.freshness_policy else None,
         })
     return nodes
