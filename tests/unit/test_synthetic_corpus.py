@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.bench.synthetic import (
-    CANCELLATION_HEADER, LIST_SERIES, REGION_CODES, ListExpectation, SyntheticCorpus, chinese_numeral,
-    generate_mirror, list_months,
-)
+from orchestration.bench.synthetic import SyntheticCorpus, generate_mirror
+from orchestration.bench.synthetic.expectations import ListExpectation
+from orchestration.bench.synthetic.plan import LIST_SERIES, chinese_numeral, list_months
+from orchestration.bench.synthetic.rows import CANCELLATION_HEADER
+from orchestration.bench.vocabulary import REGION_CODES
 from orchestration.parsers.algorithm_lists import parse_algorithm_tables
 from orchestration.parsers.docx import read_docx_tables
 from orchestration.parsers.notice_pages import classify_series, parse_notice_page
