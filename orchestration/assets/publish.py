@@ -13,13 +13,16 @@ from dagster_dbt import DbtCliResource
 from ..dbt import UNRENDERED_FAVICON, dbt_project, offline_docs_page, prune_run_folders
 from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..published import PublishRefused, publish
+from ..vocabulary import (
+    BI_DATASETTE, BI_DBT_DOCS, BI_EXPORTS, BI_REPORT, BI_WAREHOUSE_V1, GROUP_PUBLISH, PUBLISHED_WAREHOUSE,
+)
 
-GROUP = "publish"
-EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
-DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
-REPORT_KEY = dg.AssetKey(["bi", "report"])
-V1_KEY = dg.AssetKey(["bi", "warehouse_v1"])
-DATASETTE_KEY = dg.AssetKey(["bi", "datasette"])
+GROUP = GROUP_PUBLISH
+EXPORTS_KEY = dg.AssetKey(BI_EXPORTS)
+DOCS_KEY = dg.AssetKey(BI_DBT_DOCS)
+REPORT_KEY = dg.AssetKey(BI_REPORT)
+V1_KEY = dg.AssetKey(BI_WAREHOUSE_V1)
+DATASETTE_KEY = dg.AssetKey(BI_DATASETTE)
 
 
 def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
@@ -91,7 +94,7 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
             "preview": dg.MetadataValue.md(result.summary_markdown()),
         })
 
-    @dg.asset(key="published_warehouse", group_name=GROUP, kinds={"duckdb"}, pool=WRITER_POOL,
+    @dg.asset(key=dg.AssetKey(PUBLISHED_WAREHOUSE), group_name=GROUP, kinds={"duckdb"}, pool=WRITER_POOL,
               deps=[EXPORTS_KEY, DOCS_KEY, REPORT_KEY],
               description="The warehouse readers and BI tools open (read-only): a copy of the build "
                           "file, swapped in whole once every model, test and export has passed. It "
@@ -106,7 +109,7 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_path)),
                                               "bytes": size, "published_at": time.time()})
 
-    @dg.asset(key=V1_KEY, group_name=GROUP, kinds={"duckdb"}, deps=["published_warehouse"],
+    @dg.asset(key=V1_KEY, group_name=GROUP, kinds={"duckdb"}, deps=[dg.AssetKey(PUBLISHED_WAREHOUSE)],
               description="The published warehouse in DuckDB 1.x storage (v1.4.0), readable by the "
                           "DuckDB 1.4/1.5 that BI drivers embed; table and column comments kept; "
                           "swapped in whole with each publish.")
@@ -119,7 +122,7 @@ def build_publish_assets(marts: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(settings.warehouse_v1_path)),
                                               "tables": len(rows), "bytes": settings.warehouse_v1_path.stat().st_size})
 
-    @dg.asset(key=DATASETTE_KEY, group_name=GROUP, kinds={"sqlite"}, deps=["published_warehouse"],
+    @dg.asset(key=DATASETTE_KEY, group_name=GROUP, kinds={"sqlite"}, deps=[dg.AssetKey(PUBLISHED_WAREHOUSE)],
               description="The published marts as SQLite for Datasette (`beian serve`): every mart, "
                           "plus registry (facets; FTS5 trigram search), numbers (a page per filing "
                           "number) and appearances, with metadata.json (dbt's descriptions, the CAC "

@@ -10,7 +10,6 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..automation.partitions import LISTS
-from ..parsers.notice_pages import SERIES_GENAI_STATISTICS
 from ..parsers.provinces import ALL_LOCALITIES
 from ..parsers.statistics import parse_statistics_notice
 from ..reference.districts import district_table
@@ -19,26 +18,30 @@ from ..schemas.statistics import StatisticsNoticeModel
 from ..series import SERIES, parse_version
 from ..staged import PARTS
 from ..warehouse import (
-    RAW_SCHEMA, StagedList, load_lists, loaded_lists, record_list_error,
-    replace_table, unload_duplicate,
+    StagedList, load_lists, loaded_lists, record_list_error, replace_table, unload_duplicate,
+)
+from ..vocabulary import (
+    DISTRICTS_TABLE, FAILED_LISTS, FAILED_OR_UNBALANCED, GROUP_WAREHOUSE, LIST_LOAD, PROVINCES_TABLE,
+    RAW_DISTRICTS, RAW_LISTS, RAW_PROVINCES, RAW_QUARANTINE, RAW_SCHEMA, RAW_SKIPPED_ROWS,
+    RAW_STATISTICS, RAW_TABLE_PROBLEMS, SERIES_GENAI_STATISTICS, STATISTICS_TABLE, raw_table_key,
 )
 from .ingest import SINGLE_RUN, notice_pages
 from .lists import column_schema, list_rows
 
-GROUP = "warehouse"
-LISTS_KEY = dg.AssetKey([RAW_SCHEMA, "lists"])
-QUARANTINE_KEY = dg.AssetKey([RAW_SCHEMA, "quarantine"])
-SKIPPED_KEY = dg.AssetKey([RAW_SCHEMA, "skipped_rows"])
-STATISTICS_KEY = dg.AssetKey([RAW_SCHEMA, "genai_statistics"])
-PROVINCES_KEY = dg.AssetKey([RAW_SCHEMA, "provinces"])
-DISTRICTS_KEY = dg.AssetKey([RAW_SCHEMA, "districts"])
+GROUP = GROUP_WAREHOUSE
+LISTS_KEY = dg.AssetKey(RAW_LISTS)
+QUARANTINE_KEY = dg.AssetKey(RAW_QUARANTINE)
+SKIPPED_KEY = dg.AssetKey(RAW_SKIPPED_ROWS)
+STATISTICS_KEY = dg.AssetKey(RAW_STATISTICS)
+PROVINCES_KEY = dg.AssetKey(RAW_PROVINCES)
+DISTRICTS_KEY = dg.AssetKey(RAW_DISTRICTS)
 
 
 def series_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey([RAW_SCHEMA, SERIES[name].raw_table])
+    return dg.AssetKey(raw_table_key(SERIES[name].raw_table))
 
 
-LIST_LOAD_KEY = dg.AssetKey("list_load")
+LIST_LOAD_KEY = dg.AssetKey(LIST_LOAD)
 
 
 def _table_spec(key: dg.AssetKey, description: str, **extra) -> dg.AssetSpec:
@@ -173,9 +176,9 @@ def list_load(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: W
     yield dg.AssetCheckResult(
         check_name="every_list_reconciles", passed=unbalanced.empty,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"failed": dg.MetadataValue.json(dict(zip(unbalanced.partition_key,
+        metadata={FAILED_LISTS: dg.MetadataValue.json(dict(zip(unbalanced.partition_key,
                                                            unbalanced.last_error.fillna("unbalanced")))),
-                  "failed_or_unbalanced": dg.MetadataValue.md(
+                  FAILED_OR_UNBALANCED: dg.MetadataValue.md(
                       unbalanced.head(50).to_markdown(index=False) if len(unbalanced) else "(none)")})
 
 
@@ -204,8 +207,8 @@ def reference_tables(beian: BeianResource, duckdb: WarehouseResource):
     districts = district_table()
     with duckdb.get_connection() as con:
         beian.prepare_raw_schema(con)
-        replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
-        replace_table(con, "districts", districts)
+        replace_table(con, PROVINCES_TABLE, pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
+        replace_table(con, DISTRICTS_TABLE, districts)
     yield dg.MaterializeResult(asset_key=PROVINCES_KEY, metadata={"dagster/row_count": len(ALL_LOCALITIES)})
     yield dg.MaterializeResult(asset_key=DISTRICTS_KEY, metadata={
         "dagster/row_count": len(districts), "dataset": str(districts.dataset.iloc[0]),
@@ -252,7 +255,7 @@ def genai_statistics(beian: BeianResource, duckdb: WarehouseResource):
         except pa.errors.SchemaErrors as exc:  # report; keep nothing unvalidated
             problems.append(str(exc).splitlines()[0])
             frame = frame.iloc[0:0]
-        replace_table(con, "genai_statistics", frame)
+        replace_table(con, STATISTICS_TABLE, frame)
     yield dg.MaterializeResult(metadata={
         "dagster/row_count": len(frame),
         "figures": dg.MetadataValue.md(frame.drop(columns=["notice_title", "page_sha256"])
@@ -260,4 +263,4 @@ def genai_statistics(beian: BeianResource, duckdb: WarehouseResource):
     })
     yield dg.AssetCheckResult(check_name="every_notice_parsed", passed=not problems,
                               severity=dg.AssetCheckSeverity.ERROR,
-                              metadata={"problems": dg.MetadataValue.json(problems)})
+                              metadata={RAW_TABLE_PROBLEMS: dg.MetadataValue.json(problems)})

@@ -13,21 +13,26 @@ from datetime import timedelta
 
 import dagster as dg
 
+from ..vocabulary import (
+    DBT_LAYERS, DBT_REFERENCE_LAYER, GROUP_PUBLISH, PUBLISHED_WAREHOUSE, RAW_DISTRICTS, RAW_PROVINCES,
+    dbt_group,
+)
+
 EAGER = dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
-AUTOMATED_GROUPS = ("dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_reference", "publish")
+AUTOMATED_GROUPS = (*(dbt_group(layer) for layer in (*DBT_LAYERS, DBT_REFERENCE_LAYER)), GROUP_PUBLISH)
 PUBLISHED_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=7),
                                                      warn_window=timedelta(days=2))
 
 
 def automated(selection: dg.AssetSelection) -> dg.AssetSelection:
     return selection & (dg.AssetSelection.groups(*AUTOMATED_GROUPS)
-                        | dg.AssetSelection.keys(["raw", "provinces"], ["raw", "districts"]))
+                        | dg.AssetSelection.keys(dg.AssetKey(RAW_PROVINCES), dg.AssetKey(RAW_DISTRICTS)))
 
 
 def with_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
     """One asset's automation condition and freshness policy."""
     spec = spec.replace_attributes(automation_condition=EAGER)
-    if spec.key == dg.AssetKey("published_warehouse"):
+    if spec.key == dg.AssetKey(PUBLISHED_WAREHOUSE):
         spec = spec.replace_attributes(freshness_policy=PUBLISHED_FRESHNESS)
     return spec
 

@@ -32,11 +32,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from ..parsers.notice_pages import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
-)
 from ..parsers.provinces import SASAC, province_by_code
 from ..settings import ALGORITHM_LIVING_PAGE, GENAI_LIVING_PAGE
+from ..vocabulary import (
+    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
+)
 from .vocabulary import (
     APP_SUFFIXES, AR_KIND_WEIGHTS, AR_KINDS, DS_KINDS, FORMS, INDUSTRIES, MODEL_SUFFIXES, PREFIX_TYPOS,
     PREFIX_VARIANTS, PRODUCTS, REGION_CODES, SOES, SYLLABLES,
