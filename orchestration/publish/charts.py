@@ -127,7 +127,7 @@ def new_per_list(marts: Marts) -> Drawn:
                            yref="paper", x=0.01, y=0.98, showarrow=False, align="left",
                            font=dict(color=COLOURS["on_device"]))
     layout(fig, height=420, y_title="新增 new registrations", x_title="清单 list")
-    fig.updatelayout(barmode="group", xaxis_type="category")
+    fig.update_layout(barmode="group", xaxis_type="category")
     latest = counts[counts.list_label == lists[-1]].set_index("kind").n
     headline = (f"list {lists[-1]}: {int(latest.get('national_filing', 0))} 备案, "
                 f"{int(latest.get('on_device', 0))} on-device, "
@@ -152,7 +152,7 @@ def deep_synthesis_roles(marts: Marts) -> Drawn:
         fig.add_trace(go.Bar(x=batches, y=rows.values, name=role, marker_color=role_colours.get(role),
                              hovertemplate=f"{role}<br>%{{x}}: %{{y}}<extra></extra>"))
     layout(fig, height=420, y_title="备案 filings (rows in the batch)", x_title="批次 batch")
-    fig.updatelayout(barmode="stack", xaxis_type="category")
+    fig.update_layout(barmode="stack", xaxis_type="category")
     last = counts[counts.batch == batches[-1]]
     by_role = ", ".join(f"{int(n)} {role}" for role, n in last.groupby("role").n.sum().items())
     return Drawn(f"{batches[-1]}: {int(last.n.sum())} filings ({by_role})", figure=fig)
@@ -173,7 +173,7 @@ def algorithm_categories(marts: Marts) -> Drawn:
         fig.add_trace(go.Bar(x=lists, y=rows.values, name=category,
                              hovertemplate=f"{category}<br>list %{{x}}: %{{y}}<extra></extra>"))
     layout(fig, height=420, y_title="备案 filings (rows in the list)", x_title="清单 list")
-    fig.updatelayout(barmode="stack", xaxis_type="category")
+    fig.update_layout(barmode="stack", xaxis_type="category")
     headline = (f"{int(totals.sum()):,} filings in {len(lists)} lists; most {totals.index[0]} "
                 f"({int(totals.iloc[0]):,})")
     return Drawn(headline, figure=fig)
@@ -196,7 +196,7 @@ def filings_by_province(marts: Marts) -> Drawn:
                              marker_color=colour,
                              hovertemplate=f"{group}<br>%{{y}}: %{{x}}<extra></extra>"))
     layout(fig, height=max(360, 22 * len(totals) + 120), x_title="备案/登记 filings and registrations")
-    fig.updatelayout(barmode="stack", yaxis=dict(dtick=1))
+    fig.update_layout(barmode="stack", yaxis=dict(dtick=1))
     top, total = totals.index[-1], int(totals.sum())
     provinces = len([name for name in totals.index if name not in {"国资委", UNKNOWN_PROVINCE}])
     return Drawn(f"{top} first: {int(totals.iloc[-1]):,} of {total:,} filings "
@@ -226,7 +226,7 @@ def top_filers(marts: Marts) -> Drawn:
         fig.add_trace(go.Bar(y=labels, x=values, name=name, orientation="h", marker_color=colour,
                              hovertemplate=f"{name}<br>%{{y}}: %{{x}}<extra></extra>"))
     layout(fig, height=22 * len(top) + 160, x_title="备案/登记 filings and registrations")
-    fig.updatelayout(barmode="stack", yaxis=dict(dtick=1))
+    fig.update_layout(barmode="stack", yaxis=dict(dtick=1))
     first = top.iloc[0]
     return Drawn(f"{first.entity_name}: {int(first.total_filings)} filings", figure=fig)
 

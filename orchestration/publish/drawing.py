@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from ..series import SERIES
 from ..vocabulary import MARTS_SCHEMA as MARTS
-from ..vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI
+from ..vocabulary import SERIES_GENAI
 
 # System fonts only (fonts-noto-cjk on Debian): a web font would be a remote request.
 FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
@@ -94,9 +94,9 @@ def series_tier_label(series: str, tier: str | None) -> str:
 
 
 def series_tier_groups() -> list[tuple[str, str]]:
-    """The groups series_tier_label makes, with their colours: algorithm series, gen-AI tiers."""
-    return [*((SERIES_LABELS[name], COLOURS[name])
-              for name in (SERIES_DEEP_SYNTHESIS, SERIES_ALGORITHM_RECOMMENDATION)),
+    """The groups series_tier_label makes, with their colours: each series with a colour of
+    its own, then the gen-AI tiers."""
+    return [*((spec.label, spec.colour) for spec in SERIES.values() if spec.colour),
             *((f"生成式 {TIER_LABELS[tier]}", COLOURS[tier])
               for tier in ("national_filing", "local_registration"))]
 
