@@ -85,9 +85,20 @@ def _cancellation_parser(content: bytes, source: str, limits: Limits | None = No
     return ParsedDocument(parse_cancellation_document(content, source, limits))
 
 
+# In the order the report shows them: gen-AI, the headline series, first.
 SERIES: dict[str, SeriesSpec] = {
     spec.name: spec
     for spec in (
+        SeriesSpec(
+            name=SERIES_GENAI,
+            description="Generative-AI services filed nationally (备案) and apps registered "
+                        "locally (登记), from the lists on one living page.",
+            label="生成式人工智能 gen-AI",
+            raw_table="genai_registrations",
+            model=GenaiRegistrationModel,
+            flag_model=GenaiRegistrationQualityModel,
+            parse=_genai_parser,
+        ),
         SeriesSpec(
             name=SERIES_DEEP_SYNTHESIS,
             description="Deep-synthesis algorithm filings (深度合成服务算法备案), numbered batches.",
@@ -105,16 +116,6 @@ SERIES: dict[str, SeriesSpec] = {
             raw_table="algorithm_recommendation_filings",
             model=AlgorithmRecommendationFilingModel,
             parse=_algorithm_parser(SERIES_ALGORITHM_RECOMMENDATION),
-        ),
-        SeriesSpec(
-            name=SERIES_GENAI,
-            description="Generative-AI services filed nationally (备案) and apps registered "
-                        "locally (登记), from the lists on one living page.",
-            label="生成式人工智能 gen-AI",
-            raw_table="genai_registrations",
-            model=GenaiRegistrationModel,
-            flag_model=GenaiRegistrationQualityModel,
-            parse=_genai_parser,
         ),
         SeriesSpec(
             name=SERIES_CANCELLATION,
