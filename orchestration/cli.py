@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .settings import Settings, load_settings
 from .setaside import quarantine_lines
+from .vocabulary import CHECK_DETAIL_KEYS, LIST_FAILURE_KEYS
 
 
 class UserError(Exception):
@@ -100,18 +101,13 @@ def run_lookup(settings: Settings, text: str, fmt: str, limit: int) -> str:
 # ---------------------------------------------------------------- run, update, status
 
 
-LIST_FAILURE_KEYS = ("failed", "unreadable")  # check metadata naming failed lists: {key: error}
-DETAIL_KEYS = ("errors", "unbalanced", "stale", "failed_or_unbalanced", "problems", "unreviewed_findings",
-               "unexplained_figures", "rows_failing_by_check", "extra_columns")
-
-
 def failed_lists(outcome) -> dict[str, str]:
     """Every list that failed, with its one-line reason: in the look at the source, and in
     the runs (fetching, reading)."""
     failures = {item.key: item.entry.fetch_error for item in outcome.scan.failed}
     for run in outcome.runs:
         for _, _, _, metadata in run.failed_checks:
-            for name in LIST_FAILURE_KEYS:
+            for name in LIST_FAILURE_KEYS:  # check metadata naming failed lists: {key: error}
                 if isinstance(metadata.get(name), dict):
                     failures.update(metadata[name])
     return failures
@@ -144,8 +140,8 @@ def print_outcome(outcome, settings: Settings, command: str) -> None:
     checks = [c for run in outcome.runs for c in run.failed_checks]
     print(f"checks failed: {len(checks)}")
     for asset, check, severity, metadata in checks:
-        detail = next((json.dumps(metadata[k], ensure_ascii=False, default=str)[:400] for k in DETAIL_KEYS
-                       if metadata.get(k) not in (None, [], {}, "(none)")), "")
+        detail = next((json.dumps(metadata[k], ensure_ascii=False, default=str)[:400]
+                       for k in CHECK_DETAIL_KEYS if metadata.get(k) not in (None, [], {}, "(none)")), "")
         print(f"  {severity:5} {asset} · {check} {detail}".rstrip())
     for run in outcome.runs:
         for step, message in run.failed_steps:
@@ -233,7 +229,7 @@ def print_status(settings: Settings) -> None:
           f"{run.status.value}; checks failed: {len(failures)}")
     for asset, check, severity, metadata in failures:
         print(f"  {severity:5} {asset} · {check}")
-        for key in LIST_FAILURE_KEYS + DETAIL_KEYS:
+        for key in LIST_FAILURE_KEYS + CHECK_DETAIL_KEYS:
             value = metadata.get(key)
             if value and value != "(none)":
                 print(f"        {key}: {json.dumps(value, ensure_ascii=False, default=str)[:500]}")

@@ -22,9 +22,7 @@ from dagster_dbt import (
 from .automation.conditions import REBUILD_ON_CHANGE
 from .resources import WRITER_POOL, WarehouseResource
 from .settings import DBT_PROJECT_DIR
-
-LAYERS = ("staging", "intermediate", "marts")
-
+from .vocabulary import DBT_LAYERS, DBT_REFERENCE_LAYER, dbt_group
 
 @cache
 def dbt_project() -> DbtProject:
@@ -65,7 +63,7 @@ def dbt_executable() -> str:
 
 def model_layer(fqn: list[str]) -> str | None:
     """The folder layer of a dbt node from its fqn: ['beian', 'marts', 'fct_x'] -> 'marts'."""
-    return fqn[1] if len(fqn) > 2 and fqn[1] in LAYERS else None
+    return fqn[1] if len(fqn) > 2 and fqn[1] in DBT_LAYERS else None
 
 
 def test_description(node: Mapping[str, Any]) -> str:
@@ -94,11 +92,11 @@ class BeianDbtTranslator(DagsterDbtTranslator):
         node = manifest["nodes"].get(unique_id)
         if node is None or node["resource_type"] not in ("model", "seed"):
             return spec
-        layer = "reference" if node["resource_type"] == "seed" else model_layer(node["fqn"])
+        layer = DBT_REFERENCE_LAYER if node["resource_type"] == "seed" else model_layer(node["fqn"])
         if layer is None:
             return spec
         return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]),
-                                       group_name=f"dbt_{layer}", automation_condition=REBUILD_ON_CHANGE)
+                                       group_name=dbt_group(layer), automation_condition=REBUILD_ON_CHANGE)
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any],
                              unique_id: str, project: DbtProject | None) -> dg.AssetCheckSpec | None:

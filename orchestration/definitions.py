@@ -20,13 +20,14 @@ def build_definitions(settings=None) -> dg.Definitions:
     from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
     from .resources import BeianResource, WarehouseResource
     from .settings import export_dbt_env, load_settings
+    from .vocabulary import MARTS_SCHEMA
 
     settings = settings or load_settings()
     export_dbt_env(settings)
     export_run_env()
     project = dbt_project()
     dbt_models = build_dbt_assets()
-    marts = [key for key in dbt_models.keys if key.path[0] == "marts"]
+    marts = [key for key in dbt_models.keys if key.path[0] == MARTS_SCHEMA]
     return dg.Definitions(
         assets=[notice_pages, list_files, list_rows, list_load, raw_tables, reference_tables, genai_statistics,
                 dbt_models, *build_publish_assets(marts)],

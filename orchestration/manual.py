@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .catalog import ORIGIN_MANUAL, Catalog, ListEntry
 from .landing import RawStore
-from .parsers.notice_pages import SERIES_DEEP_SYNTHESIS, list_label
+from .parsers.notice_pages import list_label
+from .vocabulary import SERIES_DEEP_SYNTHESIS
 from .parsers.tables import DocumentError
 from .series import SERIES
 from .settings import Settings

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .scan import Scan, scan_publications
 from .settings import Settings
+from .vocabulary import RAW_DISTRICTS, RAW_PROVINCES, RAW_SCHEMA
 
 DAGSTER_YAML = """\
 # Written by beian. Run history stays here (DAGSTER_HOME under the data folder).
@@ -336,7 +337,7 @@ def downstream_selection(defs, raw_keys: list, pages_changed: bool) -> list:
     graph = defs.resolve_asset_graph()
     selected = dg.AssetSelection.keys(*roots).downstream().resolve(graph)
     # the reference tables are cheap and must exist before any model reads them
-    reference = {dg.AssetKey(["raw", "provinces"]), dg.AssetKey(["raw", "districts"])}
+    reference = {dg.AssetKey(RAW_PROVINCES), dg.AssetKey(RAW_DISTRICTS)}
     return sorted((k for k in selected | set(roots) | reference
                    if graph.get(k).partitions_def is None), key=lambda k: k.to_user_string())
 
@@ -379,7 +380,7 @@ def update(settings: Settings) -> Outcome:
                          tags={SCAN_TAG: scan.scan_id, "beian/trigger": "beian update"})
         outcome.runs.append(record)
         if record.success:  # its raw tables changed (the list's own table, lists, quarantine …)
-            touched |= {key for key in list_assets(item.entry.series) if key.path[0] == "raw"}
+            touched |= {key for key in list_assets(item.entry.series) if key.path[0] == RAW_SCHEMA}
     if touched or scan.pages_changed or scan.errors:
         selection = downstream_selection(defs, sorted(touched, key=str), scan.pages_changed > 0 or bool(scan.errors))
         outcome.runs.append(execute(settings, instance, defs, "marts and publish", asset_selection=selection,

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from .catalog import ORIGIN_SITE, Catalog, ListEntry
 from .landing import LandedFile, RawStore
-from .parsers.notice_pages import SERIES_GENAI_STATISTICS, classify_series, list_label
+from .parsers.notice_pages import classify_series, list_label
+from .vocabulary import SERIES_GENAI_STATISTICS
 from .reference.notices import load_known_notices
 from .series import SERIES
 from .settings import Settings

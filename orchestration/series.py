@@ -1,7 +1,16 @@
-"""The series the warehouse knows, each with its parser, pandera model and raw table.
+"""The list series the warehouse knows: each one SeriesSpec, with its parser, pandera model,
+raw table, and how the report labels and colours it. The Dagster assets, the raw tables'
+sensors and the report's series are all built from this registry.
 
-Adding a series means adding one SeriesSpec here; the Dagster assets are built
-from this registry.
+Where a new series goes:
+
+1. its name in ``vocabulary.py`` (``SERIES_…``), and the notice titles that announce it in
+   ``classify_series`` (``parsers/notice_pages.py``);
+2. a parser (``parsers/``) and a pandera model (``schemas/``);
+3. its ``SeriesSpec`` below, and its raw table's columns in ``warehouse.DDL`` (a test checks
+   they name the model's columns);
+4. in dbt, its source (``models/staging/_sources.yml``) and staging model, and the marts
+   that should show it.
 """
 
 from __future__ import annotations
@@ -22,9 +31,6 @@ from .parsers.algorithm_lists import parse_algorithm_tables
 from .parsers.cancellations import parse_cancellation_document
 from .parsers.documents import read_list_tables
 from .parsers.genai import parse_genai_document, registration_fields
-from .parsers.notice_pages import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
-)
 from .parsers.tables import DocumentError
 from .schemas.algorithm_filings import (
     AlgorithmRecommendationFilingModel, DeepSynthesisFilingModel,
@@ -33,6 +39,9 @@ from .schemas.cancellations import CancellationModel
 from .schemas.genai_registrations import GenaiRegistrationModel, GenaiRegistrationQualityModel
 from .schemas.split import split_valid
 from .staged import StagedSummary
+from .vocabulary import (
+    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
+)
 
 @dataclass
 class ParsedDocument:
@@ -45,12 +54,14 @@ Parser = Callable[[bytes, str, Limits | None], ParsedDocument]
 
 @dataclass(frozen=True)
 class SeriesSpec:
-    name: str
+    name: str  # a SERIES_… of vocabulary.py
     description: str
+    label: str  # how the report names it: Chinese, then English
     raw_table: str
     model: type[pa.DataFrameModel]
     parse: Parser  # (file bytes, file name for messages, bounds) -> rows with table/row provenance
     flag_model: type[pa.DataFrameModel] | None = None  # checks that flag, not quarantine
+    colour: str | None = None  # its colour in the report's charts (gen-AI is drawn by tier)
 
 
 def _algorithm_parser(series: str) -> Parser:
@@ -74,12 +85,25 @@ def _cancellation_parser(content: bytes, source: str, limits: Limits | None = No
     return ParsedDocument(parse_cancellation_document(content, source, limits))
 
 
+# In the order the report shows them: gen-AI, the headline series, first.
 SERIES: dict[str, SeriesSpec] = {
     spec.name: spec
     for spec in (
         SeriesSpec(
+            name=SERIES_GENAI,
+            description="Generative-AI services filed nationally (备案) and apps registered "
+                        "locally (登记), from the lists on one living page.",
+            label="生成式人工智能 gen-AI",
+            raw_table="genai_registrations",
+            model=GenaiRegistrationModel,
+            flag_model=GenaiRegistrationQualityModel,
+            parse=_genai_parser,
+        ),
+        SeriesSpec(
             name=SERIES_DEEP_SYNTHESIS,
             description="Deep-synthesis algorithm filings (深度合成服务算法备案), numbered batches.",
+            label="深度合成 deep synthesis",
+            colour="#7b4fb0",
             raw_table="deep_synthesis_filings",
             model=DeepSynthesisFilingModel,
             parse=_algorithm_parser(SERIES_DEEP_SYNTHESIS),
@@ -87,23 +111,17 @@ SERIES: dict[str, SeriesSpec] = {
         SeriesSpec(
             name=SERIES_ALGORITHM_RECOMMENDATION,
             description="Algorithm-recommendation filings (互联网信息服务算法备案), one living page.",
+            label="算法推荐 algorithm recommendation",
+            colour="#c4464a",
             raw_table="algorithm_recommendation_filings",
             model=AlgorithmRecommendationFilingModel,
             parse=_algorithm_parser(SERIES_ALGORITHM_RECOMMENDATION),
         ),
         SeriesSpec(
-            name=SERIES_GENAI,
-            description="Generative-AI services filed nationally (备案) and apps registered "
-                        "locally (登记), from the lists on one living page.",
-            raw_table="genai_registrations",
-            model=GenaiRegistrationModel,
-            flag_model=GenaiRegistrationQualityModel,
-            parse=_genai_parser,
-        ),
-        SeriesSpec(
             name=SERIES_CANCELLATION,
             description="Cancellations (注销) of deep-synthesis and algorithm filing numbers, one "
                         "notice with a PDF list each, on beian.cac.gov.cn.",
+            label="注销 cancellations",
             raw_table="cancellations",
             model=CancellationModel,
             parse=_cancellation_parser,
@@ -117,7 +135,7 @@ def parser_version() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).parent
     for path in sorted([*package.glob("parsers/*.py"), *package.glob("schemas/*.py"),
-                        package / "series.py"]):
+                        package / "series.py", package / "vocabulary.py"]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -16,8 +16,10 @@ import duckdb
 import pandas as pd
 
 from .recovery import WriterBusy, writer_lock  # noqa: F401 (the writer's lock lives with the waits)
-
-RAW_SCHEMA = "raw"
+from .vocabulary import (
+    DISTRICTS_TABLE, LISTS_TABLE, PROVINCES_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, SKIPPED_ROWS_TABLE,
+    STATISTICS_TABLE,
+)
 
 _PROVENANCE = """
     attachment_url VARCHAR NOT NULL,
@@ -69,7 +71,7 @@ DDL = {
         attachment_count INTEGER,
         body_text VARCHAR
     """,
-    "lists": """
+    LISTS_TABLE: """
         attachment_url VARCHAR PRIMARY KEY,
         partition_key VARCHAR,
         notice_url VARCHAR,
@@ -139,7 +141,7 @@ DDL = {
         extra_columns JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
-    "districts": """
+    DISTRICTS_TABLE: """
         district_code VARCHAR PRIMARY KEY,
         province_code VARCHAR NOT NULL,
         province VARCHAR,
@@ -150,12 +152,12 @@ DDL = {
         dataset VARCHAR NOT NULL,
         dataset_version VARCHAR NOT NULL
     """,
-    "skipped_rows": _PROVENANCE + """
+    SKIPPED_ROWS_TABLE: _PROVENANCE + """
         reason VARCHAR NOT NULL,
         cells JSON,
         PRIMARY KEY (attachment_url, table_index, row_index)
     """,
-    "genai_statistics": """
+    STATISTICS_TABLE: """
         notice_url VARCHAR PRIMARY KEY,
         notice_title VARCHAR,
         published_on DATE,
@@ -167,14 +169,14 @@ DDL = {
         national_new INTEGER,
         local_new INTEGER
     """,
-    "provinces": """
+    PROVINCES_TABLE: """
         code VARCHAR PRIMARY KEY,
         name VARCHAR NOT NULL,
         short_name VARCHAR NOT NULL,
         pinyin VARCHAR NOT NULL,
         name_en VARCHAR NOT NULL
     """,
-    "quarantine": _PROVENANCE + """
+    QUARANTINE_TABLE: _PROVENANCE + """
         series VARCHAR NOT NULL,
         failed_checks VARCHAR NOT NULL,
         reason VARCHAR NOT NULL,
@@ -301,7 +303,7 @@ class StagedList:
         return self.list_row["attachment_url"]
 
 
-_PART_TARGETS = (("accepted", None), ("quarantined", "quarantine"), ("skipped", "skipped_rows"))
+_PART_TARGETS = (("accepted", None), ("quarantined", QUARANTINE_TABLE), ("skipped", SKIPPED_ROWS_TABLE))
 
 
 def load_lists(con: duckdb.DuckDBPyConnection, lists: list[StagedList]) -> list[ListLoad]:
@@ -338,7 +340,7 @@ def _write_lists(con: duckdb.DuckDBPyConnection, lists: list[StagedList]) -> Non
         con.execute(f"INSERT INTO {RAW_SCHEMA}.{target} BY NAME "
                     f"SELECT * FROM read_parquet(?, union_by_name = true)", [paths])
     now = pd.Timestamp.now(tz="UTC")
-    _insert_frame(con, "lists", pd.DataFrame([{
+    _insert_frame(con, LISTS_TABLE, pd.DataFrame([{
         **staged.list_row, "rows_accepted": staged.counts["accepted"],
         "rows_quarantined": staged.counts["quarantined"], "loaded_at": now, "last_error": None,
         "duplicate_of": None} for staged in lists]))
@@ -351,7 +353,7 @@ def _delete_list_rows(con: duckdb.DuckDBPyConnection, tables: set[str], urls: li
         f"select attachment_url from {RAW_SCHEMA}.lists where attachment_url in (select unnest(?))", [urls]).fetchall()]
     if not known:
         return
-    for name in (*sorted(tables), "quarantine", "skipped_rows", "lists"):
+    for name in (*sorted(tables), QUARANTINE_TABLE, SKIPPED_ROWS_TABLE, LISTS_TABLE):
         con.execute(f"delete from {RAW_SCHEMA}.{name} where attachment_url in (select unnest(?))", [known])
 
 
@@ -361,7 +363,7 @@ def unload_duplicate(con: duckdb.DuckDBPyConnection, table: str, list_row: dict,
     url = list_row["attachment_url"]
     with transaction(con):
         _delete_list_rows(con, {table}, [url])
-        _insert_frame(con, "lists", pd.DataFrame([{**list_row, "rows_extracted": 0, "rows_accepted": 0,
+        _insert_frame(con, LISTS_TABLE, pd.DataFrame([{**list_row, "rows_extracted": 0, "rows_accepted": 0,
                                                    "rows_quarantined": 0, "duplicate_of": duplicate_of,
                                                    "loaded_at": pd.Timestamp.now(tz="UTC")}]))
     return ListLoad(url, "duplicate", 0, 0)
@@ -376,7 +378,7 @@ def record_list_error(con: duckdb.DuckDBPyConnection, list_row: dict, error: str
             con.execute(f"update {RAW_SCHEMA}.lists set last_error = ? where attachment_url = ?",
                         [error, url])
         else:
-            _insert_frame(con, "lists", pd.DataFrame([{**list_row, "last_error": error}]))
+            _insert_frame(con, LISTS_TABLE, pd.DataFrame([{**list_row, "last_error": error}]))
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

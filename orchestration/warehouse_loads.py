@@ -11,14 +11,16 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .catalog import Catalog
-from .parsers.notice_pages import SERIES_GENAI_STATISTICS
 from .parsers.provinces import ALL_LOCALITIES
 from .parsers.statistics import parse_statistics_notice
 from .schemas.statistics import StatisticsNoticeModel
 from .series import SERIES
 from .staged import PARTS, StagedStore
+from .vocabulary import (
+    DISTRICTS_TABLE, PROVINCES_TABLE, QUARANTINE_TABLE, RAW_SCHEMA, SERIES_GENAI_STATISTICS, STATISTICS_TABLE,
+)
 from .warehouse import (
-    RAW_SCHEMA, StagedList, load_lists, loaded_lists, record_list_error, replace_table, unload_duplicate,
+    StagedList, load_lists, loaded_lists, record_list_error, replace_table, unload_duplicate,
 )
 
 
@@ -84,7 +86,7 @@ def unbalanced_lists(con: duckdb.DuckDBPyConnection, keys: list[str]) -> pd.Data
     """Those of the lists ``keys`` whose stored + quarantined rows differ from the rows
     extracted, or that failed. Only their rows are counted: a one-list run scans one list."""
     counted = " union all ".join(
-        f"select attachment_url, count(*) as n, {table == 'quarantine'} as quarantined from {RAW_SCHEMA}.{table} "
+        f"select attachment_url, count(*) as n, {table == QUARANTINE_TABLE} as quarantined from {RAW_SCHEMA}.{table} "
         f"where attachment_url in (select attachment_url from chosen) group by 1"
         for table in [*(spec.raw_table for spec in SERIES.values()), "quarantine"])
     return con.execute(f"""
@@ -135,12 +137,12 @@ def load_genai_statistics(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame,
     except pa.errors.SchemaErrors as exc:  # report; keep nothing unvalidated
         problems.append(str(exc).splitlines()[0])
         frame = frame.iloc[0:0]
-    replace_table(con, "genai_statistics", frame)
+    replace_table(con, STATISTICS_TABLE, frame)
     return frame, problems
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, districts: pd.DataFrame) -> None:
     """Replace raw.provinces (this package's) and raw.districts (``district_table()``, read
     before the warehouse is opened)."""
-    replace_table(con, "provinces", pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
-    replace_table(con, "districts", districts)
+    replace_table(con, PROVINCES_TABLE, pd.DataFrame([dataclasses.asdict(p) for p in ALL_LOCALITIES]))
+    replace_table(con, DISTRICTS_TABLE, districts)

@@ -8,9 +8,10 @@ import dagster as dg
 import pandas as pd
 
 from ..resources import BeianResource, WarehouseResource
+from ..vocabulary import MARTS_SCHEMA, STALE_BATCHES, UNEXPLAINED_FIGURES, UNREVIEWED_FINDINGS
 
-RECONCILIATION = dg.AssetKey(["marts", "reconciliation"])
-FINDINGS = dg.AssetKey(["marts", "reconciliation_findings"])
+RECONCILIATION = dg.AssetKey([MARTS_SCHEMA, "reconciliation"])
+FINDINGS = dg.AssetKey([MARTS_SCHEMA, "reconciliation_findings"])
 
 
 def unexplained(con) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -42,12 +43,12 @@ def differences_have_known_causes(duckdb: WarehouseResource) -> dg.AssetCheckRes
 
     return dg.AssetCheckResult(
         passed=rows.empty and findings.empty,
-        metadata={"explained_differences": int(explained), "unexplained_figures": table(rows),
-                  "unreviewed_findings": table(findings)},
+        metadata={"explained_differences": int(explained), UNEXPLAINED_FIGURES: table(rows),
+                  UNREVIEWED_FINDINGS: table(findings)},
     )
 
 
-BATCHES = dg.AssetKey(["marts", "dim_batch"])
+BATCHES = dg.AssetKey([MARTS_SCHEMA, "dim_batch"])
 
 
 def list_ages(con, today: date) -> pd.DataFrame:
@@ -90,7 +91,7 @@ def newest_list_is_recent(beian: BeianResource, duckdb: WarehouseResource) -> dg
     passed, severity, stale = freshness_verdict(ages, settings.freshness_warn_days,
                                                 settings.freshness_fail_days, as_of)
     return dg.AssetCheckResult(passed=passed, severity=severity, metadata={
-        "stale": dg.MetadataValue.json(stale),
+        STALE_BATCHES: dg.MetadataValue.json(stale),
         "as_of": (as_of or date.today()).isoformat(),
         "warn_days": settings.freshness_warn_days, "fail_days": settings.freshness_fail_days,
         "newest_by_series": dg.MetadataValue.md(ages.to_markdown(index=False) if len(ages) else "(none)"),

@@ -10,9 +10,10 @@ from ..automation.partitions import LISTS, SCAN_TAG, register_lists
 from ..catalog import ORIGIN_MANUAL
 from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..scan import fetch_list, scan_publications
+from ..vocabulary import FAILED_LISTS, GROUP_INGEST, LIST_FILES, NOTICE_PAGES, PAGE_ERRORS
 from ..warehouse import record_manifest, replace_notices
 
-GROUP = "ingest"
+GROUP = GROUP_INGEST
 SINGLE_RUN = dg.BackfillPolicy.single_run()  # a refresh of every list is one run, not one per list
 
 
@@ -34,7 +35,7 @@ def scan_record(context: dg.AssetExecutionContext, beian: BeianResource) -> dict
     description="Entry pages and the notice pages they link to, each landed by SHA-256: writes "
                 "raw.notices and the pages' raw.manifest rows, and registers one partition per list.",
     check_specs=[dg.AssetCheckSpec(
-        "every_page_fetched", asset="notice_pages", blocking=True,
+        "every_page_fetched", asset=dg.AssetKey(NOTICE_PAGES), blocking=True,
         description="Every entry page and every linked notice page was fetched and read; an "
                     "entry page that links nothing, or a notice page that reads as none, fails.")],
 )
@@ -61,7 +62,7 @@ def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb
     yield dg.AssetCheckResult(
         check_name="every_page_fetched", passed=not record["errors"],
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"errors": dg.MetadataValue.json(record["errors"])})
+        metadata={PAGE_ERRORS: dg.MetadataValue.json(record["errors"])})
 
 
 @dg.asset(
@@ -75,7 +76,7 @@ def notice_pages(context: dg.AssetExecutionContext, beian: BeianResource, duckdb
                 "and stored once by SHA-256 under data/raw, its type sniffed from the bytes; "
                 "writes its raw.manifest row.",
     check_specs=[dg.AssetCheckSpec(
-        "every_list_fetched", asset="list_files", blocking=True,
+        "every_list_fetched", asset=dg.AssetKey(LIST_FILES), blocking=True,
         description="The list could be fetched: a 403/404/5xx, a timeout, a truncated or empty "
                     "body, a redirect off the allowed hosts fails the list, naming its URL.")],
 )
@@ -120,4 +121,4 @@ def list_files(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: 
     })
     yield dg.AssetCheckResult(
         check_name="every_list_fetched", passed=not errors, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"failed": dg.MetadataValue.json(errors)})
+        metadata={FAILED_LISTS: dg.MetadataValue.json(errors)})

@@ -12,9 +12,12 @@ from ..automation.partitions import LISTS
 from ..resources import BeianResource
 from ..series import SERIES, parse_version
 from ..stage_pool import PendingList, plan_chunks, stage_all, worker_count
+from ..vocabulary import (
+    EXTRA_COLUMNS, GROUP_VALIDATE, LIST_ROWS, ROWS_FAILING_BY_CHECK, UNBALANCED_LISTS, UNREADABLE_LISTS,
+)
 from .ingest import SINGLE_RUN, list_files
 
-GROUP = "validate"
+GROUP = GROUP_VALIDATE
 
 
 def column_schema(model) -> dg.TableSchema:
@@ -35,15 +38,15 @@ def column_schema(model) -> dg.TableSchema:
                 "reasons and provenance (attachment, table, row, page). Staged under data/staged.",
     metadata={f"pandera_model/{name}": spec.model.__name__ for name, spec in SERIES.items()},
     check_specs=[
-        dg.AssetCheckSpec("list_readable", asset="list_rows", blocking=True,
+        dg.AssetCheckSpec("list_readable", asset=dg.AssetKey(LIST_ROWS), blocking=True,
                           description="The list can be read as its series and yields data rows; "
                                       "otherwise it fails, naming the file (and the row)."),
-        dg.AssetCheckSpec("rows_reconcile", asset="list_rows", blocking=True,
+        dg.AssetCheckSpec("rows_reconcile", asset=dg.AssetKey(LIST_ROWS), blocking=True,
                           description="Accepted + quarantined = extracted, for every list."),
-        dg.AssetCheckSpec("known_columns", asset="list_rows",
+        dg.AssetCheckSpec("known_columns", asset=dg.AssetKey(LIST_ROWS),
                           description="Every column of the list is one its series knows; warns naming "
                                       "any other (its cells are kept in the row's extra_columns)."),
-        dg.AssetCheckSpec("pandera_schema", asset="list_rows",
+        dg.AssetCheckSpec("pandera_schema", asset=dg.AssetKey(LIST_ROWS),
                           description="Every row passes its pandera model; warns with the counts "
                                       "per failed check (those rows are in quarantine)."),
     ],
@@ -98,17 +101,17 @@ def list_rows(context: dg.AssetExecutionContext, beian: BeianResource):
     })
     yield dg.AssetCheckResult(check_name="list_readable", passed=not errors,
                               severity=dg.AssetCheckSeverity.ERROR,
-                              metadata={"unreadable": dg.MetadataValue.json(errors)})
+                              metadata={UNREADABLE_LISTS: dg.MetadataValue.json(errors)})
     yield dg.AssetCheckResult(check_name="rows_reconcile", passed=not unbalanced,
                               severity=dg.AssetCheckSeverity.ERROR,
-                              metadata={"unbalanced": dg.MetadataValue.json(unbalanced)})
+                              metadata={UNBALANCED_LISTS: dg.MetadataValue.json(unbalanced)})
     extra = {s.key: s.extra_columns for s in summaries if s.extra_columns}
     yield dg.AssetCheckResult(check_name="known_columns", passed=not extra, severity=dg.AssetCheckSeverity.WARN,
-                              metadata={"extra_columns": dg.MetadataValue.json(extra)})
+                              metadata={EXTRA_COLUMNS: dg.MetadataValue.json(extra)})
     yield dg.AssetCheckResult(
         check_name="pandera_schema", passed=not failing and not any(s.schema_errors for s in summaries),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rows_failing_by_check": dg.MetadataValue.json(failing),
+        metadata={ROWS_FAILING_BY_CHECK: dg.MetadataValue.json(failing),
                   "rows_quarantined": quarantined,
                   "schema_errors": dg.MetadataValue.json(sorted({e for s in summaries for e in s.schema_errors})),
                   "quarantined_preview": dg.MetadataValue.json(

@@ -14,14 +14,17 @@ from ..dbt import dbt_project
 from ..publish.dbt_docs import docs_fingerprint, generate_docs_page, page_is_current, replace_docs_page
 from ..publish.published_warehouse import PublishRefused, publish
 from ..resources import WRITER_POOL, BeianResource, WarehouseResource
+from ..vocabulary import (
+    BI_DATASETTE, BI_DBT_DOCS, BI_EXPORTS, BI_REPORT, BI_WAREHOUSE_V1, GROUP_PUBLISH, PUBLISHED_WAREHOUSE,
+)
 
-GROUP = "publish"
-EXPORTS_KEY = dg.AssetKey(["bi", "exports"])
-DOCS_KEY = dg.AssetKey(["bi", "dbt_docs"])
-REPORT_KEY = dg.AssetKey(["bi", "report"])
-PUBLISHED_KEY = dg.AssetKey("published_warehouse")
-V1_KEY = dg.AssetKey(["bi", "warehouse_v1"])
-DATASETTE_KEY = dg.AssetKey(["bi", "datasette"])
+GROUP = GROUP_PUBLISH
+EXPORTS_KEY = dg.AssetKey(BI_EXPORTS)
+DOCS_KEY = dg.AssetKey(BI_DBT_DOCS)
+REPORT_KEY = dg.AssetKey(BI_REPORT)
+PUBLISHED_KEY = dg.AssetKey(PUBLISHED_WAREHOUSE)
+V1_KEY = dg.AssetKey(BI_WAREHOUSE_V1)
+DATASETTE_KEY = dg.AssetKey(BI_DATASETTE)
 
 
 def publish_step(key: dg.AssetKey, kinds: set[str], deps: list, description: str, **extra):

@@ -12,27 +12,30 @@ from ..parsers.provinces import ALL_LOCALITIES
 from ..reference.districts import district_table
 from ..resources import WRITER_POOL, BeianResource, WarehouseResource
 from ..series import SERIES, parse_version
-from ..warehouse import RAW_SCHEMA
 from ..warehouse_loads import (
     load_genai_statistics, load_lists_into, load_reference_tables, table_rows, unbalanced_lists,
+)
+from ..vocabulary import (
+    FAILED_LISTS, FAILED_OR_UNBALANCED, GROUP_WAREHOUSE, LIST_LOAD, RAW_DISTRICTS, RAW_LISTS,
+    RAW_PROVINCES, RAW_QUARANTINE, RAW_SKIPPED_ROWS, RAW_STATISTICS, RAW_TABLE_PROBLEMS, raw_table_key,
 )
 from .ingest import SINGLE_RUN, notice_pages
 from .lists import column_schema, list_rows
 
-GROUP = "warehouse"
-LISTS_KEY = dg.AssetKey([RAW_SCHEMA, "lists"])
-QUARANTINE_KEY = dg.AssetKey([RAW_SCHEMA, "quarantine"])
-SKIPPED_KEY = dg.AssetKey([RAW_SCHEMA, "skipped_rows"])
-STATISTICS_KEY = dg.AssetKey([RAW_SCHEMA, "genai_statistics"])
-PROVINCES_KEY = dg.AssetKey([RAW_SCHEMA, "provinces"])
-DISTRICTS_KEY = dg.AssetKey([RAW_SCHEMA, "districts"])
+GROUP = GROUP_WAREHOUSE
+LISTS_KEY = dg.AssetKey(RAW_LISTS)
+QUARANTINE_KEY = dg.AssetKey(RAW_QUARANTINE)
+SKIPPED_KEY = dg.AssetKey(RAW_SKIPPED_ROWS)
+STATISTICS_KEY = dg.AssetKey(RAW_STATISTICS)
+PROVINCES_KEY = dg.AssetKey(RAW_PROVINCES)
+DISTRICTS_KEY = dg.AssetKey(RAW_DISTRICTS)
 
 
 def series_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey([RAW_SCHEMA, SERIES[name].raw_table])
+    return dg.AssetKey(raw_table_key(SERIES[name].raw_table))
 
 
-LIST_LOAD_KEY = dg.AssetKey("list_load")
+LIST_LOAD_KEY = dg.AssetKey(LIST_LOAD)
 
 
 def _table_spec(key: dg.AssetKey, description: str, **extra) -> dg.AssetSpec:
@@ -86,9 +89,9 @@ def list_load(context: dg.AssetExecutionContext, beian: BeianResource, duckdb: W
     yield dg.AssetCheckResult(
         check_name="every_list_reconciles", passed=unbalanced.empty,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"failed": dg.MetadataValue.json(dict(zip(unbalanced.partition_key,
+        metadata={FAILED_LISTS: dg.MetadataValue.json(dict(zip(unbalanced.partition_key,
                                                            unbalanced.last_error.fillna("unbalanced")))),
-                  "failed_or_unbalanced": dg.MetadataValue.md(
+                  FAILED_OR_UNBALANCED: dg.MetadataValue.md(
                       unbalanced.head(50).to_markdown(index=False) if len(unbalanced) else "(none)")})
 
 
@@ -148,4 +151,4 @@ def genai_statistics(beian: BeianResource, duckdb: WarehouseResource):
     })
     yield dg.AssetCheckResult(check_name="every_notice_parsed", passed=not problems,
                               severity=dg.AssetCheckSeverity.ERROR,
-                              metadata={"problems": dg.MetadataValue.json(problems)})
+                              metadata={RAW_TABLE_PROBLEMS: dg.MetadataValue.json(problems)})

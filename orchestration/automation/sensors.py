@@ -18,17 +18,21 @@ from ..resources import BeianResource
 from ..scan import Scan, scan_publications
 from ..series import SERIES
 from ..settings import Settings
+from ..vocabulary import (
+    LIST_FILES, LIST_LOAD, LIST_ROWS, NOTICE_PAGES, RAW_LISTS, RAW_QUARANTINE, RAW_SKIPPED_ROWS, RAW_STATISTICS,
+    raw_table_key,
+)
 from .partitions import LISTS, SCAN_TAG, unknown_lists
 from .schedules import REFRESH_JOB
 
-LIST_ASSETS = [dg.AssetKey("list_files"), dg.AssetKey("list_rows"), dg.AssetKey("list_load"),
-               dg.AssetKey(["raw", "lists"]), dg.AssetKey(["raw", "quarantine"]), dg.AssetKey(["raw", "skipped_rows"])]
-PAGE_ASSETS = [dg.AssetKey("notice_pages"), dg.AssetKey(["raw", "genai_statistics"])]
+LIST_ASSETS = [dg.AssetKey(path) for path in (LIST_FILES, LIST_ROWS, LIST_LOAD, RAW_LISTS, RAW_QUARANTINE,
+                                               RAW_SKIPPED_ROWS)]
+PAGE_ASSETS = [dg.AssetKey(NOTICE_PAGES), dg.AssetKey(RAW_STATISTICS)]
 
 
 def list_assets(series: str) -> list[dg.AssetKey]:
     """What one list's run materialises: its own series' raw table, and no other."""
-    return [*LIST_ASSETS, dg.AssetKey(["raw", SERIES[series].raw_table])]
+    return [*LIST_ASSETS, dg.AssetKey(raw_table_key(SERIES[series].raw_table))]
 
 
 def list_run_request(entry: ListEntry, scan_id: str | None, trigger: str) -> dg.RunRequest:
@@ -51,7 +55,7 @@ def publication_requests(scan: Scan, cursor: dict) -> tuple[list[dg.RunRequest],
     for s in scan.failed:
         error = hashlib.sha256((s.entry.fetch_error or "").encode()).hexdigest()[:12]
         requests.append(dg.RunRequest(run_key=f"failed:{s.key}:{error}", job_name=REFRESH_JOB,
-                                      partition_key=s.key, asset_selection=[dg.AssetKey("list_files")],
+                                      partition_key=s.key, asset_selection=[dg.AssetKey(LIST_FILES)],
                                       tags={"beian/trigger": "new_publications"}))
     pages = pages_fingerprint(scan)
     # a first tick has no cursor: the catalogue's previous look (`beian run`'s) is the reference

@@ -7,7 +7,7 @@ extra column).
 
 from __future__ import annotations
 
-from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
+from ..vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import filing_number_fields
 from .tables import DocumentError, Table, cells_by_field, extra_columns, header_map, known_fields
 

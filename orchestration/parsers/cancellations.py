@@ -20,7 +20,7 @@ from datetime import date
 from ..limits import Limits
 from .algorithm_lists import ALGORITHM_CATEGORIES, ROLES
 from .documents import read_list_tables
-from .notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
+from ..vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .numbers import ALGORITHM_TYPES, filing_number_fields, parse_algorithm_filing_number
 from .tables import DocumentError, Table, TableRow, cells_by_field, extra_columns, header_map
 from .text import compact, normalise_cell

@@ -15,14 +15,13 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import lxml.html
 
+from ..vocabulary import (
+    SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
+    SERIES_GENAI_STATISTICS,
+)
 from .dates import parse_list_date
 from .text import chinese_numeral_to_int, normalise_cell
 
-SERIES_DEEP_SYNTHESIS = "deep_synthesis"
-SERIES_ALGORITHM_RECOMMENDATION = "algorithm_recommendation"
-SERIES_GENAI = "genai"
-SERIES_GENAI_STATISTICS = "genai_statistics"
-SERIES_CANCELLATION = "cancellation"
 
 ATTACHMENT_EXTENSIONS = (".docx", ".doc", ".pdf", ".xlsx", ".xls", ".wps", ".zip")
 # the last path segment of a download interface: www.cac.gov.cn's downloadfile.jsp and

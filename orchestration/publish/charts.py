@@ -1,90 +1,26 @@
 """The report's charts: each a function from the marts to a Plotly figure (or a table), with
-its title, caption and the marts it reads. ``report`` draws them and writes the page."""
+its title, caption and the marts it reads. ``report`` draws them and writes the page; what
+they draw with (marts, labels, colours, layout) is in ``drawing``."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from typing import Callable
 
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
+from .drawing import (
+    COLOURS, MARTS, SERIES_LABELS, TIER_LABELS, Chart, Drawn, Marts, NoData, hover_cells, layout,
+    message_html, series_tier_groups, series_tier_label,
+)
 
-MARTS = "marts"
-# System fonts only (fonts-noto-cjk on Debian): a web font would be a remote request.
-FONT_FAMILY = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
-               '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
 # Rows "What's new" shows per series, change type and tier of the latest list; the rest are counted.
 WHATS_NEW_ROWS_PER_KIND = 6
-
-SERIES_LABELS = {
-    "genai": "生成式人工智能 gen-AI",
-    "deep_synthesis": "深度合成 deep synthesis",
-    "algorithm_recommendation": "算法推荐 algorithm recommendation",
-    "cancellation": "注销 cancellations",
-}
-TIER_LABELS = {
-    "national_filing": "备案 national filing",
-    "local_registration": "登记 local registration",
-    "filing": "备案 filing",
-}
 CHANGE_LABELS = {"new": "新增 new", "changed": "变更 changed", "cancelled": "注销 cancelled"}
-COLOURS = {
-    "national_filing": "#1f5fa8",
-    "on_device": "#e08a00",
-    "local_registration": "#2a9d63",
-    "deep_synthesis": "#7b4fb0",
-    "algorithm_recommendation": "#c4464a",
-}
 UNKNOWN_PROVINCE = "未知 unknown"
 STATUS_SYMBOLS = {"match": "circle-open", "explained": "diamond", "unexplained": "x"}
-
-
-class NoData(Exception):
-    """A chart has nothing to draw; the message, shown in its place, says why."""
-
-
-@dataclass(frozen=True)
-class Marts:
-    """The connection and the row count of every table of ``marts`` that exists."""
-
-    con: duckdb.DuckDBPyConnection
-    rows: dict[str, int]
-
-    def require(self, *tables: str) -> None:
-        for table in tables:
-            if table not in self.rows:
-                raise NoData(f"No data: {MARTS}.{table} is missing")
-            if self.rows[table] == 0:
-                raise NoData(f"No data: {MARTS}.{table} is empty")
-
-    def has(self, table: str) -> bool:
-        return self.rows.get(table, 0) > 0
-
-    def df(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """What a chart function returns: a headline figure and a plotly figure or an HTML table."""
-
-    headline: str
-    figure: go.Figure | None = None
-    table_html: str | None = None
-    note_html: str = ""
-
-
-@dataclass(frozen=True)
-class Chart:
-    name: str
-    title: str
-    caption: str  # what it shows, and which marts and columns it reads
-    sources: tuple[str, ...]  # marts that must exist and have rows
-    draw: Callable[[Marts], Drawn]
 
 
 def cumulative_registrations(marts: Marts) -> Drawn:
@@ -120,7 +56,7 @@ def cumulative_registrations(marts: Marts) -> Drawn:
         fig.add_trace(go.Scatter(
             x=rows.through, y=rows.cumulative, mode="lines+markers", line_shape="hv",
             name=f"{TIER_LABELS[tier]} (lists)", line_color=COLOURS[tier], marker_size=5, legendrank=1,
-            customdata=_hover_cells(rows[["list_label", "rows", "max_serial", "on_device_rows"]]),
+            customdata=hover_cells(rows[["list_label", "rows", "max_serial", "on_device_rows"]]),
             hovertemplate=("list %{customdata[0]} (latest date %{x|%Y-%m-%d})<br>"
                            "cumulative %{y}, new in list %{customdata[1]}<br>"
                            "max 序号 %{customdata[2]}, on-device %{customdata[3]}<extra></extra>")))
@@ -144,12 +80,12 @@ def cumulative_registrations(marts: Marts) -> Drawn:
                     name=f"{label} stated by the CAC: {status}", legendrank=2,
                     marker=dict(color=COLOURS[tier] if status != "unexplained" else "#c4464a",
                                 size=12, line_width=2, symbol=STATUS_SYMBOLS.get(status, "x")),
-                    customdata=_hover_cells(points[["lists_value", "difference", "status", "causes"]]),
+                    customdata=hover_cells(points[["lists_value", "difference", "status", "causes"]]),
                     hovertemplate=("stated %{y} as of %{x|%Y-%m-%d}<br>lists give %{customdata[0]}"
                                    " (difference %{customdata[1]})<br>status: %{customdata[2]}"
                                    "<br>%{customdata[3]}<extra></extra>")))
         headline_parts.append(part)
-    _layout(fig, height=460, y_title="累计 cumulative 备案 / 登记")
+    layout(fig, height=460, y_title="累计 cumulative 备案 / 登记")
 
     note = ""
     if len(stated):
@@ -190,7 +126,7 @@ def new_per_list(marts: Marts) -> Drawn:
         fig.add_annotation(text="No on-device (端侧) services in these lists", xref="paper",
                            yref="paper", x=0.01, y=0.98, showarrow=False, align="left",
                            font=dict(color=COLOURS["on_device"]))
-    _layout(fig, height=420, y_title="新增 new registrations", x_title="清单 list")
+    layout(fig, height=420, y_title="新增 new registrations", x_title="清单 list")
     fig.update_layout(barmode="group", xaxis_type="category")
     latest = counts[counts.list_label == lists[-1]].set_index("kind").n
     headline = (f"list {lists[-1]}: {int(latest.get('national_filing', 0))} 备案, "
@@ -202,10 +138,10 @@ def new_per_list(marts: Marts) -> Drawn:
 def deep_synthesis_roles(marts: Marts) -> Drawn:
     counts = marts.df(f"""
         SELECT batch_no, list_label, coalesce(role, '未注明 not stated') AS role, count(*) AS n
-        FROM {MARTS}.fct_filings WHERE series = 'deep_synthesis'
-        GROUP BY ALL ORDER BY list_label, batch_no""")
+        FROM {MARTS}.fct_filings WHERE series = ?
+        GROUP BY ALL ORDER BY list_label, batch_no""", [SERIES_DEEP_SYNTHESIS])
     if counts.empty:
-        raise NoData(f"No data: {MARTS}.fct_filings has no deep_synthesis rows")
+        raise NoData(f"No data: {MARTS}.fct_filings has no {SERIES_DEEP_SYNTHESIS} rows")
     counts["batch"] = [f"第{int(b)}批 {label}" if pd.notna(b) else f"? {label}"
                        for b, label in zip(counts.batch_no, counts.list_label)]
     batches = list(dict.fromkeys(counts.batch))
@@ -215,7 +151,7 @@ def deep_synthesis_roles(marts: Marts) -> Drawn:
         rows = counts[counts.role == role].groupby("batch").n.sum().reindex(batches, fill_value=0)
         fig.add_trace(go.Bar(x=batches, y=rows.values, name=role, marker_color=role_colours.get(role),
                              hovertemplate=f"{role}<br>%{{x}}: %{{y}}<extra></extra>"))
-    _layout(fig, height=420, y_title="备案 filings (rows in the batch)", x_title="批次 batch")
+    layout(fig, height=420, y_title="备案 filings (rows in the batch)", x_title="批次 batch")
     fig.update_layout(barmode="stack", xaxis_type="category")
     last = counts[counts.batch == batches[-1]]
     by_role = ", ".join(f"{int(n)} {role}" for role, n in last.groupby("role").n.sum().items())
@@ -225,10 +161,10 @@ def deep_synthesis_roles(marts: Marts) -> Drawn:
 def algorithm_categories(marts: Marts) -> Drawn:
     counts = marts.df(f"""
         SELECT list_label, coalesce(algorithm_category, '未注明 not stated') AS category, count(*) AS n
-        FROM {MARTS}.fct_filings WHERE series = 'algorithm_recommendation'
-        GROUP BY ALL ORDER BY list_label""")
+        FROM {MARTS}.fct_filings WHERE series = ?
+        GROUP BY ALL ORDER BY list_label""", [SERIES_ALGORITHM_RECOMMENDATION])
     if counts.empty:
-        raise NoData(f"No data: {MARTS}.fct_filings has no algorithm_recommendation rows")
+        raise NoData(f"No data: {MARTS}.fct_filings has no {SERIES_ALGORITHM_RECOMMENDATION} rows")
     lists = sorted(counts.list_label.unique())
     totals = counts.groupby("category").n.sum().sort_values(ascending=False)
     fig = go.Figure()
@@ -236,7 +172,7 @@ def algorithm_categories(marts: Marts) -> Drawn:
         rows = counts[counts.category == category].set_index("list_label").n.reindex(lists, fill_value=0)
         fig.add_trace(go.Bar(x=lists, y=rows.values, name=category,
                              hovertemplate=f"{category}<br>list %{{x}}: %{{y}}<extra></extra>"))
-    _layout(fig, height=420, y_title="备案 filings (rows in the list)", x_title="清单 list")
+    layout(fig, height=420, y_title="备案 filings (rows in the list)", x_title="清单 list")
     fig.update_layout(barmode="stack", xaxis_type="category")
     headline = (f"{int(totals.sum()):,} filings in {len(lists)} lists; most {totals.index[0]} "
                 f"({int(totals.iloc[0]):,})")
@@ -249,17 +185,17 @@ def filings_by_province(marts: Marts) -> Drawn:
         FROM {MARTS}.fct_registrations_all_series WHERE is_new GROUP BY ALL""", [UNKNOWN_PROVINCE])
     if counts.empty:
         raise NoData(f"No data: {MARTS}.fct_registrations_all_series has no rows with is_new")
-    counts["group"] = [_series_tier_label(s, t) for s, t in zip(counts.series, counts.tier)]
+    counts["group"] = [series_tier_label(s, t) for s, t in zip(counts.series, counts.tier)]
     totals = counts.groupby("province").n.sum().sort_values()
     fig = go.Figure()
-    for group, colour in _series_tier_groups():
+    for group, colour in series_tier_groups():
         rows = counts[counts.group == group].groupby("province").n.sum().reindex(totals.index, fill_value=0)
         if rows.sum() == 0:
             continue
         fig.add_trace(go.Bar(y=totals.index, x=rows.values, name=group, orientation="h",
                              marker_color=colour,
                              hovertemplate=f"{group}<br>%{{y}}: %{{x}}<extra></extra>"))
-    _layout(fig, height=max(360, 22 * len(totals) + 120), x_title="备案/登记 filings and registrations")
+    layout(fig, height=max(360, 22 * len(totals) + 120), x_title="备案/登记 filings and registrations")
     fig.update_layout(barmode="stack", yaxis=dict(dtick=1))
     top, total = totals.index[-1], int(totals.sum())
     provinces = len([name for name in totals.index if name not in {"国资委", UNKNOWN_PROVINCE}])
@@ -277,9 +213,8 @@ def top_filers(marts: Marts) -> Drawn:
     labels = [f"{name}（央企）" if soe else name
               for name, soe in zip(top.entity_name, top.is_central_soe)]
     labels = labels[::-1]  # largest on top
-    columns = [("deep_synthesis_filings", "深度合成 deep synthesis", COLOURS["deep_synthesis"]),
-               ("algorithm_recommendation_filings", "算法推荐 algorithm recommendation",
-                COLOURS["algorithm_recommendation"]),
+    columns = [*((f"{name}_filings", SERIES_LABELS[name], COLOURS[name])  # fct_entity_profile's columns
+                 for name in (SERIES_DEEP_SYNTHESIS, SERIES_ALGORITHM_RECOMMENDATION)),
                ("genai_national_filings", "生成式 备案 national", COLOURS["national_filing"]),
                ("genai_on_device_filings", "生成式 端侧 on-device", COLOURS["on_device"]),
                ("genai_local_registrations", "生成式 登记 local", COLOURS["local_registration"])]
@@ -290,7 +225,7 @@ def top_filers(marts: Marts) -> Drawn:
             continue
         fig.add_trace(go.Bar(y=labels, x=values, name=name, orientation="h", marker_color=colour,
                              hovertemplate=f"{name}<br>%{{y}}: %{{x}}<extra></extra>"))
-    _layout(fig, height=22 * len(top) + 160, x_title="备案/登记 filings and registrations")
+    layout(fig, height=22 * len(top) + 160, x_title="备案/登记 filings and registrations")
     fig.update_layout(barmode="stack", yaxis=dict(dtick=1))
     first = top.iloc[0]
     return Drawn(f"{first.entity_name}: {int(first.total_filings)} filings", figure=fig)
@@ -320,7 +255,7 @@ def active_filings(marts: Marts) -> Drawn:
                              name="累计注销 cancelled", line=dict(color="#c4464a", width=1.5),
                              hovertemplate="%{x|%Y-%m}: %{y} cancelled so far<extra></extra>"),
                   secondary_y=True)
-    _layout(fig, height=420, y_title="备案 filings (all series and tiers)")
+    layout(fig, height=420, y_title="备案 filings (all series and tiers)")
     fig.update_yaxes(rangemode="tozero")
     # Own ticks on the right axis (the template would sync them to the left axis' grid).
     fig.update_yaxes(title_text="注销 cancelled", secondary_y=True, showgrid=False, tickmode="auto",
@@ -433,51 +368,3 @@ CHARTS: tuple[Chart, ...] = (
           "the series' previous list); a few rows each, the rest counted. Reads marts.fct_list_changes.",
           ("fct_list_changes",), whats_new),
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# The page
-
-
-def _layout(fig: go.Figure, height: int, y_title: str = "", x_title: str = "") -> None:
-    fig.update_layout(
-        template="plotly_white", height=height, font=dict(family=FONT_FAMILY, size=12),
-        hoverlabel=dict(font_family=FONT_FAMILY), margin=dict(l=60, r=30, t=30, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0),
-        yaxis_title=y_title, xaxis_title=x_title)
-
-
-def _series_tier_label(series: str, tier: str | None) -> str:
-    if series == "genai":
-        return f"生成式 {TIER_LABELS.get(tier or '', tier or '')}"
-    return SERIES_LABELS.get(series, series)
-
-
-def _series_tier_groups() -> list[tuple[str, str]]:
-    return [(SERIES_LABELS["deep_synthesis"], COLOURS["deep_synthesis"]),
-            (SERIES_LABELS["algorithm_recommendation"], COLOURS["algorithm_recommendation"]),
-            (f"生成式 {TIER_LABELS['national_filing']}", COLOURS["national_filing"]),
-            (f"生成式 {TIER_LABELS['local_registration']}", COLOURS["local_registration"])]
-
-
-def message_html(message: str, kind: str) -> str:
-    return f'<div class="message {kind}" role="status">{html.escape(message)}</div>'
-
-
-def _hover_cells(frame: pd.DataFrame) -> list[list[str]]:
-    """Hover values as text, NULL as empty (pandas' NA is not JSON), long text wrapped."""
-    return [["" if pd.isna(value) else _wrap_hover(value) for value in row]
-            for row in frame.itertuples(index=False)]
-
-
-def _wrap_hover(value: object, width: int = 70) -> str:
-    """Long causes broken over lines in a hover box."""
-    words, lines, line = str(value).split(" "), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(html.escape(part) for part in lines)

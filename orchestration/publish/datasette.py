@@ -26,6 +26,7 @@ import sqlite_utils
 
 from ..parsers.numbers import parse_algorithm_filing_number
 from ..parsers.text import compact
+from ..vocabulary import MARTS_SCHEMA
 from .compat import quote_identifier
 from .exports import _INTEGER_TYPES, ColumnDoc, TableDoc, _base_type, csv_expression, describe_tables
 from .folders import replaced_folder
@@ -154,7 +155,7 @@ class DatasetteExport:
 
 
 def export_datasette(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: Path,
-                     schema: str = "marts") -> DatasetteExport:
+                     schema: str = MARTS_SCHEMA) -> DatasetteExport:
     """Write ``beian.db`` (every table of ``schema``, plus registry, numbers and appearances)
     and Datasette's ``metadata.json`` into ``out_dir``, replacing the folder whole."""
     from .datasette_site import site_metadata  # the page texts and canned queries

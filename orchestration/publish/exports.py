@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from ..vocabulary import MARTS_SCHEMA
 from .compat import quote_identifier
 from .folders import replaced_folder
 
@@ -83,7 +84,7 @@ class ExportManifest:
 
 
 def export_marts(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_dir: Path,
-                 schema: str = "marts", tables: list[str] | None = None) -> ExportManifest:
+                 schema: str = MARTS_SCHEMA, tables: list[str] | None = None) -> ExportManifest:
     """Write each table of ``schema`` (or only ``tables``) as ``<table>.parquet`` (zstd) and
     ``<table>.csv`` (UTF-8 with BOM), plus ``datapackage.json``, into ``out_dir``, replacing
     whatever was there. A path is opened read-only; a connection is used as it is (DuckDB

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..warehouse import RAW_SCHEMA, connect
+from ..vocabulary import RAW_SCHEMA
+from ..warehouse import connect
 
 
 class PublishRefused(RuntimeError):

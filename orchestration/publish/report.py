@@ -25,7 +25,8 @@ import plotly.io as pio
 import plotly.offline
 from tabulate import tabulate
 
-from .charts import CHARTS, FONT_FAMILY, MARTS, SERIES_LABELS, Chart, Marts, NoData, message_html
+from .charts import CHARTS
+from .drawing import FONT_FAMILY, MARTS, SERIES_LABELS, Chart, Marts, NoData, message_html
 from .compat import quote_identifier, quote_literal
 from .datasette_site import DEFAULT_PORT
 from .folders import replaced_folder

@@ -19,7 +19,7 @@ from ..parsers.cancellations import (
     ROLE_NOTE_ALGORITHM_CLASS, ROLE_NOTE_EXACT, ROLE_NOTE_MISSING, ROLE_NOTE_TRUNCATED,
     ROLE_NOTE_UNRECOGNISED,
 )
-from ..parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
+from ..vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from .algorithm_filings import ALGORITHM_CATEGORIES, FILING_NUMBER_DIGITS, FIRST_FILING_YEAR, ROLES
 from .common import ProvenanceModel, first_in_list, has_text, is_serial
 

@@ -32,7 +32,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from ..parsers.notice_pages import SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, classify_series
+from ..parsers.notice_pages import classify_series
+from ..vocabulary import SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS
 from ..parsers.text import normalise_cell
 from .base import FetchError, FetchResult, Source
 

@@ -30,9 +30,10 @@ from urllib.parse import urlsplit
 from ..limits import DEFAULT_ALLOWED_HOSTS
 from ..reference.notices import KnownNotice
 from ..parsers.notice_pages import (
-    SERIES_DEEP_SYNTHESIS, ColumnItem, Link, NoticePage, batch_number, classify_series, list_label,
-    looks_related, parse_column_page, parse_notice_page,
+    ColumnItem, Link, NoticePage, batch_number, classify_series, list_label, looks_related,
+    parse_column_page, parse_notice_page,
 )
+from ..vocabulary import SERIES_DEEP_SYNTHESIS
 from .base import FetchError, FetchResult, NotFound, Source
 from .beian_api import CancellationNoticeRef, read_notice_api
 

@@ -13,12 +13,11 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from orchestration.parsers.algorithm_lists import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, parse_algorithm_tables,
-)
+from orchestration.parsers.algorithm_lists import parse_algorithm_tables
 from orchestration.parsers.docx import read_docx_tables
 from orchestration.schemas.split import split_valid
 from orchestration.series import SERIES
+from orchestration.vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 
 TOTALS = {SERIES_DEEP_SYNTHESIS: 5672, SERIES_ALGORITHM_RECOMMENDATION: 794}
 LISTS = {SERIES_DEEP_SYNTHESIS: 15, SERIES_ALGORITHM_RECOMMENDATION: 16}

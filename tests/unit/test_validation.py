@@ -16,7 +16,7 @@ import docx
 import pandas as pd
 import pytest
 
-from orchestration.parsers.algorithm_lists import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
+from orchestration.vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS
 from orchestration.schemas.split import split_valid
 from orchestration.series import SERIES, ListInput, parse_list
 

@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from orchestration.publish.published_warehouse import PublishRefused, QueryError, publish, query
+from orchestration.series import SERIES
+from orchestration.vocabulary import RAW_SCHEMA
 from orchestration.warehouse import (
     StagedList, WriterBusy, connect, ensure_raw_schema, load_list, load_lists, loaded_lists, writer_lock,
 )
@@ -176,3 +178,22 @@ def test_a_new_raw_layout_makes_the_catalogue_forget_every_load(tmp_path):
         assert not catalog.get(key).is_loaded
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("series", sorted(SERIES))
+def test_raw_table_has_the_columns_of_its_pandera_model(tmp_path, series):
+    """A series' columns are named in its pandera model and again in its raw table's DDL: the
+    two must agree, or rows that passed validation would not load (or lose a column). A flag
+    model adds quality_flags (split_valid)."""
+    spec = SERIES[series]
+    con = connect(tmp_path / "w.duckdb")
+    ensure_raw_schema(con)
+    table = [name for (name,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [RAW_SCHEMA, spec.raw_table]).fetchall()]
+    con.close()
+    assert table, f"{RAW_SCHEMA}.{spec.raw_table} is not in warehouse.DDL"
+    model = list(spec.model.to_schema().columns) + (["quality_flags"] if spec.flag_model else [])
+    assert sorted(table) == sorted(model), (
+        f"{RAW_SCHEMA}.{spec.raw_table} lacks {sorted(set(model) - set(table))}, "
+        f"and has {sorted(set(table) - set(model))} that {spec.model.__name__} lacks")

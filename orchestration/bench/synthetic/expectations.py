@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ...parsers.notice_pages import SERIES_CANCELLATION
+from ...vocabulary import SERIES_CANCELLATION
 
 
 @dataclass(frozen=True)

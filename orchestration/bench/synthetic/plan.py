@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ...parsers.notice_pages import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI
+from ...vocabulary import SERIES_ALGORITHM_RECOMMENDATION, SERIES_DEEP_SYNTHESIS, SERIES_GENAI
 
 DS, AR, GENAI = SERIES_DEEP_SYNTHESIS, SERIES_ALGORITHM_RECOMMENDATION, SERIES_GENAI
 LIST_SERIES = (DS, AR, GENAI)
