@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -140,6 +143,21 @@ def fingerprints(query: Callable[[str], list[tuple]]) -> dict[str, tuple[int, st
 
 def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
     return fingerprints(run.query)
+
+
+def warehouse_copy(corpus_run: PipelineRun, tmp_path: Path) -> Path:
+    """A private copy of the corpus run's build warehouse, for dbt to run on."""
+    warehouse = tmp_path / "warehouse.build.duckdb"
+    shutil.copyfile(corpus_run.settings.build_warehouse_path, warehouse)
+    return warehouse
+
+
+def run_dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `dbt ARGS` on ``warehouse``, its artifacts and logs in ``target``."""
+    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target),
+           "DBT_LOG_PATH": str(target)}
+    return subprocess.run([str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
+                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
 def copy_data_folder(run: PipelineRun, target: Path) -> Path:
