@@ -10,18 +10,18 @@ import pandas as pd
 from ..resources import BeianResource, WarehouseResource
 from ..vocabulary import MARTS_SCHEMA, STALE_BATCHES, UNEXPLAINED_FIGURES, UNREVIEWED_FINDINGS
 
-RECONCILIATION = dg.AssetKey([MARTS_SCHEMA, "reconciliation"])
-FINDINGS = dg.AssetKey([MARTS_SCHEMA, "reconciliation_findings"])
+RECONCILIATION = dg.AssetKey([MARTS_SCHEMA, "fct_reconciliation"])
+FINDINGS = dg.AssetKey([MARTS_SCHEMA, "fct_reconciliation_findings"])
 
 
 def unexplained(con) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reconciliation rows without a reviewed cause, and findings nobody has reviewed."""
     rows = con.execute("""
         select as_of, tier, measure, stated_value, lists_value, difference, comparison, causes
-        from marts.reconciliation where status = 'unexplained' order by as_of, tier, measure""").df()
+        from marts.fct_reconciliation where status = 'unexplained' order by as_of, tier, measure""").df()
     findings = con.execute("""
         select finding_key, detail, attachment_url, table_index, row_index
-        from marts.reconciliation_findings where not is_known order by finding_key""").df()
+        from marts.fct_reconciliation_findings where not is_known order by finding_key""").df()
     return rows, findings
 
 
@@ -35,7 +35,7 @@ def unexplained(con) -> tuple[pd.DataFrame, pd.DataFrame]:
 def differences_have_known_causes(duckdb: WarehouseResource) -> dg.AssetCheckResult:
     with duckdb.get_connection() as con:
         rows, findings = unexplained(con)
-        explained = con.execute("select count(*) from marts.reconciliation "
+        explained = con.execute("select count(*) from marts.fct_reconciliation "
                                 "where status = 'explained'").fetchone()[0]
 
     def table(frame: pd.DataFrame) -> dg.MetadataValue:

@@ -40,11 +40,11 @@ def cumulative_registrations(marts: Marts) -> Drawn:
         SELECT tier, registered_on, count(*) AS n FROM {MARTS}.fct_registrations
         WHERE registered_on IS NOT NULL GROUP BY tier, registered_on ORDER BY tier, registered_on""")
     stated = pd.DataFrame()
-    if marts.has("reconciliation"):
+    if marts.has("fct_reconciliation"):
         stated = marts.df(f"""
             SELECT as_of, tier, measure, period_label, stated_value, lists_value, difference,
                    status, coalesce(causes, '') AS causes
-            FROM {MARTS}.reconciliation WHERE stated_value IS NOT NULL ORDER BY as_of, tier, measure""")
+            FROM {MARTS}.fct_reconciliation WHERE stated_value IS NOT NULL ORDER BY as_of, tier, measure""")
 
     fig = go.Figure()
     headline_parts = []
@@ -97,10 +97,10 @@ def cumulative_registrations(marts: Marts) -> Drawn:
             f"<b>{html.escape(row.status)}</b>: {html.escape(row.causes or '(no cause named)')}</li>"
             for row in gaps.itertuples())
         summary = ", ".join(f"{n} {html.escape(status)}" for status, n in counts.items())
-        note = (f'<div class="note"><p>Stated figures in marts.reconciliation: {summary}.</p>'
+        note = (f'<div class="note"><p>Stated figures in marts.fct_reconciliation: {summary}.</p>'
                 + (f"<ul>{items}</ul>" if items else "") + "</div>")
     else:
-        note = message_html("No stated figures: marts.reconciliation is missing or empty", "no-data")
+        note = message_html("No stated figures: marts.fct_reconciliation is missing or empty", "no-data")
     return Drawn("; ".join(headline_parts), figure=fig, note_html=note)
 
 
@@ -331,7 +331,7 @@ CHARTS: tuple[Chart, ...] = (
           "statistics notices state (markers: ○ match, ◇ explained, × unexplained; hover for causes). "
           "The dotted lines, off by default, count by registration date instead. "
           "Reads marts.fct_registrations (tier, list_label, registered_on, serial, service_kind) and "
-          "marts.reconciliation (as_of, stated_value, lists_value, status, causes).",
+          "marts.fct_reconciliation (as_of, stated_value, lists_value, status, causes).",
           ("fct_registrations",), cumulative_registrations),
     Chart("new_per_list", "每期新增 New gen-AI registrations per list",
           "Registrations first published by each gen-AI list, by tier; on-device (端侧) services, "

@@ -153,7 +153,7 @@ def data_as_of(marts: Marts) -> tuple[str | None, str]:
 
 def render_page(outcomes: list[ChartOutcome], as_of_html: str, marts: Marts,
                 generated_at: datetime) -> str:
-    read = sorted({table for chart in CHARTS for table in chart.sources} | {"dim_batch", "reconciliation"})
+    read = sorted({table for chart in CHARTS for table in chart.sources} | {"dim_batch", "fct_reconciliation"})
     totals = " · ".join(
         f"{MARTS}.{table} {marts.rows[table]:,}" if table in marts.rows else f"{MARTS}.{table} missing"
         for table in read)

@@ -4,7 +4,6 @@ separate process shows: kill -9 mid-run, SIGTERM, another program holding a file
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -114,11 +113,6 @@ def end_orphans(pids: list[int]) -> None:
 
 def warehouse_fingerprint(query) -> dict[str, tuple[int, str]]:
     """Row count and checksum of every mart (load times left out), via ``query(sql)``."""
-    from pipeline_harness import MART_ORDER
+    from pipeline_harness import fingerprints
 
-    prints = {}
-    for mart, order in MART_ORDER.items():
-        columns = "* exclude (loaded_at)" if mart == "dim_batch" else "*"
-        rows = query(f"select {columns} from marts.{mart} order by {order}")
-        prints[mart] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return prints
+    return fingerprints(query)

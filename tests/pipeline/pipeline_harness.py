@@ -5,9 +5,15 @@ pipeline tests (their conftest is not, under one name, when several test folders
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import stat
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +21,7 @@ import duckdb
 
 from orchestration.automation.partitions import LISTS
 from orchestration.runs import Outcome, _run_record, dagster_instance, full_refresh, update
-from orchestration.settings import Settings, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, load_settings
 
 FRESHNESS = "marts/dim_batch:newest_list_is_recent"  # the corpus stops in 2026: stale by design
 
@@ -76,30 +82,82 @@ def run_update(data_dir: Path, **env: str) -> PipelineRun:
     return PipelineRun(settings, update(settings))
 
 
-MART_ORDER = {  # a stable order for checksums; volatile load timestamps left out
-    "dim_batch": "list_id", "dim_period": "period_month", "dim_province": "province_code",
-    "fct_filings": "filing_row_id", "fct_filings_by_series_batch_period": "series, list_id",
-    "fct_registrations": "registration_key",
-    "fct_registrations_by_tier_batch_period": "tier, list_id, registered_month",
-    "fct_registrations_all_series": "row_id",
-    "fct_counts_by_series_tier_batch_period": "series, tier, list_id",
-    "reconciliation": "reconciliation_id", "reconciliation_findings": "finding_key",
-    "fct_cancellations": "cancellation_row_id", "dim_filing": "filing_id", "dim_entity": "entity_key",
-    "fct_entity_profile": "entity_key", "entity_findings": "finding_key",
-    "fct_filing_versions": "filing_version_id", "fct_list_changes": "list_change_id",
-    "fct_registration_appearances": "registration_row_id",
-    "fct_active_filings_by_series_period": "series_period_id",
-}
+VOLATILE_COLUMNS = {"loaded_at"}  # load timestamps: differ between two runs of the same data
+KEY_TESTS = {"unique": "column_name", "unique_combination": "columns"}
+
+
+@dataclass(frozen=True)
+class Mart:
+    """A mart under a dbt contract, with the key dbt declares for it."""
+    name: str
+    key: tuple[str, ...]
+    volatile: tuple[str, ...]
+
+    def ordered_rows_sql(self) -> str:
+        """Its rows in a stable order, volatile columns left out: what a checksum reads."""
+        columns = f"* exclude ({', '.join(self.volatile)})" if self.volatile else "*"
+        return f"select {columns} from marts.{self.name} order by {', '.join(self.key)}"
+
+
+def declared_key(node: dict, tests: list[dict]) -> tuple[str, ...]:
+    """The model's primary key (a column or model constraint), else the columns of its unique test."""
+    for constraint in node.get("constraints", []):
+        if constraint["type"] == "primary_key":
+            return tuple(constraint["columns"])
+    for name, column in node["columns"].items():
+        if any(constraint["type"] == "primary_key" for constraint in column.get("constraints", [])):
+            return (name,)
+    for test in tests:
+        kind = test["test_metadata"]["name"]
+        if kind in KEY_TESTS:
+            value = test["test_metadata"]["kwargs"][KEY_TESTS[kind]]
+            return tuple(value) if isinstance(value, list) else (value,)
+    raise AssertionError(f"mart {node['name']} declares no key: give it a primary_key constraint "
+                         "or a unique / unique_combination test")
+
+
+@cache
+def contracted_marts(manifest_path: Path = DBT_PROJECT_DIR / "target" / "manifest.json") -> tuple[Mart, ...]:
+    """Every model of the marts folder with an enforced contract, keyed as dbt declares it."""
+    manifest = json.loads(manifest_path.read_text())
+    tests_of: dict[str, list[dict]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata") and node.get("attached_node"):
+            tests_of.setdefault(node["attached_node"], []).append(node)
+    marts = [Mart(node["name"], declared_key(node, tests_of.get(unique_id, [])),
+                  tuple(sorted(VOLATILE_COLUMNS & set(node["columns"]))))
+             for unique_id, node in manifest["nodes"].items()
+             if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+             and node["config"]["contract"]["enforced"]]
+    return tuple(sorted(marts, key=lambda mart: mart.name))
+
+
+def fingerprints(query: Callable[[str], list[tuple]]) -> dict[str, tuple[int, str]]:
+    """Row count and a checksum of every mart's content, read through ``query(sql)``."""
+    prints = {}
+    for mart in contracted_marts():
+        rows = query(mart.ordered_rows_sql())
+        prints[mart.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return prints
 
 
 def mart_fingerprints(run: PipelineRun) -> dict[str, tuple[int, str]]:
-    """Row count and a checksum of every mart's content."""
-    fingerprints = {}
-    for mart, order in MART_ORDER.items():
-        rows = run.query(f"select * exclude (loaded_at) from marts.{mart} order by {order}"
-                         if mart == "dim_batch" else f"select * from marts.{mart} order by {order}")
-        fingerprints[mart] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    return fingerprints
+    return fingerprints(run.query)
+
+
+def warehouse_copy(corpus_run: PipelineRun, tmp_path: Path) -> Path:
+    """A private copy of the corpus run's build warehouse, for dbt to run on."""
+    warehouse = tmp_path / "warehouse.build.duckdb"
+    shutil.copyfile(corpus_run.settings.build_warehouse_path, warehouse)
+    return warehouse
+
+
+def run_dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `dbt ARGS` on ``warehouse``, its artifacts and logs in ``target``."""
+    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target),
+           "DBT_LOG_PATH": str(target)}
+    return subprocess.run([str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
+                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
 
 def copy_data_folder(run: PipelineRun, target: Path) -> Path:

@@ -118,14 +118,15 @@ def test_on_device_services_are_national_filings_with_their_own_serials(live):
     # on-device serial 1 does not collide with national serial 1 of the 2024年4月 list
     assert run.query("select count(*) from marts.fct_registrations where tier = 'national_filing' and serial = 1") == [(2,)]
     # and each counts as new in its list, up to the stated cumulative total (870 + 2)
-    assert run.query("""select sum(registrations), sum(new_registrations), max(cumulative_registrations)
-                        from marts.fct_registrations_by_tier_batch_period
-                        where tier = 'national_filing' and list_label = '2026-06'""") == [(4, 4, 872)]
+    assert run.query("""select sum(registrations), sum(new_registrations), max(cumulative_new_registrations)
+                        from marts.fct_counts_by_series_tier_batch_period
+                        where series = 'genai' and tier = 'national_filing'
+                          and list_label = '2026-06'""") == [(4, 4, 872)]
 
 
 def test_the_stated_national_total_counts_the_on_device_services(live):
     rows = live["first"].query("""select tier, measure, stated_value, lists_value, on_device_rows, status
-                                  from marts.reconciliation where as_of = date '2026-06-30' order by 1, 2""")
+                                  from marts.fct_reconciliation where as_of = date '2026-06-30' order by 1, 2""")
     assert rows == [("local_registration", "cumulative", 531, 531, 0, "explained"),
                     ("local_registration", "new", 1, 1, 0, "match"),
                     ("national_filing", "cumulative", 872, 872, 2, "match"),

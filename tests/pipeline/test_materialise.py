@@ -59,13 +59,13 @@ def test_cumulative_national_series_follows_the_official_timeline(corpus_run, as
         where tier = 'national_filing' and registered_on <= date '{as_of}'""")[0]
     assert cumulative == national
     stated, from_lists, status = corpus_run.query(f"""
-        select stated_value, lists_value, status from marts.reconciliation
+        select stated_value, lists_value, status from marts.fct_reconciliation
         where as_of = date '{as_of}' and tier = 'national_filing' and measure = 'cumulative'""")[0]
     assert (stated, from_lists, status) == (national, national, "match")
 
 
 def test_reconciliation_names_exactly_the_known_differences(corpus_run):
-    findings = {key for (key,) in corpus_run.query("select finding_key from marts.reconciliation_findings")}
+    findings = {key for (key,) in corpus_run.query("select finding_key from marts.fct_reconciliation_findings")}
     assert findings == {
         "serial_in_no_list:*:local_registration:263",
         "registration_number_unparseable:2025-10:local_registration:286",
@@ -77,9 +77,9 @@ def test_reconciliation_names_exactly_the_known_differences(corpus_run):
         # region codes the district dataset does not name (reviewed: seeds/known_reconciliation_findings.csv)
         *(f"district_unresolved:*:*:{code}" for code in ("406301", "441901", "442001", "500105", "500112")),
     }
-    assert corpus_run.query("select count(*) from marts.reconciliation_findings where not is_known") == [(0,)]
+    assert corpus_run.query("select count(*) from marts.fct_reconciliation_findings where not is_known") == [(0,)]
     statuses = dict(((as_of.isoformat(), tier, measure), status) for as_of, tier, measure, status in
-                    corpus_run.query("select as_of, tier, measure, status from marts.reconciliation"))
+                    corpus_run.query("select as_of, tier, measure, status from marts.fct_reconciliation"))
     assert statuses[("2026-04-30", "local_registration", "cumulative")] == "explained"
     assert statuses[("2025-08-31", "local_registration", "cumulative")] == "explained"
     assert "unexplained" not in statuses.values()

@@ -46,9 +46,9 @@ def test_dropping_a_row_fails_the_reconciliation_check(tmp_path, mirror_root, co
                       BEIAN_ENTRY_PAGES=",".join([GENAI_PAGE, *statistics_pages]))
 
     failed = run.failed_checks()
-    assert list(failed) == ["marts/reconciliation:differences_have_known_causes"]
+    assert list(failed) == ["marts/fct_reconciliation:differences_have_known_causes"]
     assert "serial_in_no_list:*:national_filing:797" in failed[
-        "marts/reconciliation:differences_have_known_causes"]["unreviewed_findings"]
-    statuses = run.query("""select as_of, measure, status from marts.reconciliation
+        "marts/fct_reconciliation:differences_have_known_causes"]["unreviewed_findings"]
+    statuses = run.query("""select as_of, measure, status from marts.fct_reconciliation
                             where tier = 'national_filing' and status = 'unexplained' order by 1, 2""")
     assert [(str(d), m) for d, m, _ in statuses] == [("2026-04-30", "cumulative"), ("2026-04-30", "new")]

@@ -68,7 +68,7 @@ def test_numbers_decode_to_districts(corpus_run):
     assert decoded["1101082242366066220017"][4] == 2022
     assert decoded["330110985154601240013"] == ["浙江省", "杭州市", "余杭区", "生成合成", 2024]
     assert decoded["406301334627601250011"][:3] == [None, None, None]  # 40 is no province
-    findings = dict(corpus_run.query("select finding_key, is_known from marts.reconciliation_findings "
+    findings = dict(corpus_run.query("select finding_key, is_known from marts.fct_reconciliation_findings "
                                      "where cause = 'district_unresolved'"))
     assert findings == {f"district_unresolved:*:*:{code}": True
                         for code in ("406301", "441901", "442001", "500105", "500112")}
@@ -92,7 +92,7 @@ def test_one_company_across_series_and_tiers_is_one_entity(corpus_run):
 
 def test_an_ambiguous_name_is_reported_and_not_merged(corpus_run):
     # 北京车之家信息技术有限公司 files under two entity ids; its gen-AI filings stay apart
-    findings = corpus_run.query("""select kind, entity_keys from marts.entity_findings
+    findings = corpus_run.query("""select kind, entity_keys from marts.fct_entity_findings
                                    where names = '北京车之家信息技术有限公司' order by 1""")
     assert findings == [("ambiguous_name", "0118780, 5974339"), ("name_on_several_ids", "0118780, 5974339")]
     keys = corpus_run.query("""select distinct entity_key, entity_resolution from marts.fct_registrations

@@ -16,8 +16,6 @@ from bi_clients import DUCKDB_1X_VERSIONS, client_venv, probe, probe_json  # noq
 
 from orchestration.publish.compat import write_v1_copy  # noqa: E402
 
-MART_TABLES = ["dim_province", "fct_registrations", "reconciliation_findings"]
-
 # Named warehouse.duckdb so its catalog is "warehouse", as in the views dbt writes.
 WAREHOUSE_SQL = r"""
 CREATE SCHEMA raw;
@@ -85,16 +83,16 @@ COMMENT ON COLUMN marts.dim_province.pinyin IS 'Pinyin as in registration number
 COMMENT ON COLUMN marts.dim_province.is_municipality IS '直辖市?';
 COMMENT ON COLUMN marts.dim_province.share_of_filings IS 'Percent of all filings.';
 
-CREATE TABLE marts.reconciliation_findings (
+CREATE TABLE marts.fct_reconciliation_findings (
     finding_id VARCHAR PRIMARY KEY,
     tier VARCHAR NOT NULL,
     serial INTEGER,
     found_on DATE,
     reviewed BOOLEAN NOT NULL
 );
-COMMENT ON TABLE marts.reconciliation_findings IS 'Differences found in the lists (none yet).';
-COMMENT ON COLUMN marts.reconciliation_findings.finding_id IS 'Key of the finding.';
-COMMENT ON COLUMN marts.reconciliation_findings.reviewed IS 'Whether a person reviewed it.';
+COMMENT ON TABLE marts.fct_reconciliation_findings IS 'Differences found in the lists (none yet).';
+COMMENT ON COLUMN marts.fct_reconciliation_findings.finding_id IS 'Key of the finding.';
+COMMENT ON COLUMN marts.fct_reconciliation_findings.reviewed IS 'Whether a person reviewed it.';
 
 CREATE VIEW "warehouse"."marts"."national_filings" AS
     SELECT * FROM "warehouse"."marts"."fct_registrations" WHERE tier = 'national_filing';
@@ -112,8 +110,14 @@ def read_probe() -> Callable[[Path | str, Path], dict]:
 
 
 @pytest.fixture(scope="session")
-def mart_tables() -> list[str]:
-    return list(MART_TABLES)
+def mart_tables(warehouse: Path) -> list[str]:
+    """The tables of the warehouse's marts schema, as DuckDB itself lists them (views left out)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                                "WHERE schema_name = 'marts' ORDER BY table_name").fetchall()]
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

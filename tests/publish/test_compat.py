@@ -69,7 +69,7 @@ def test_the_copy_reports_the_rows_of_every_table(
     copy, counts = v1_copy
     tables = read_probe(sys.executable, warehouse)["tables"]
     assert counts == {name: table["rows"] for name, table in tables.items()}
-    assert counts["marts.reconciliation_findings"] == 0
+    assert counts["marts.fct_reconciliation_findings"] == 0
     assert not v1_temp_path(copy).exists()
     assert not copy.with_name(copy.name + ".wal").exists()
 

@@ -50,13 +50,13 @@ def test_every_mart_is_exported_as_parquet_and_csv(exported: ExportManifest, mar
     assert names == sorted([DATAPACKAGE] + [f"{table}.{ext}" for table in mart_tables
                                             for ext in ("csv", "parquet")])
     assert exported.rows_by_table() == {"dim_province": 4, "fct_registrations": 4,
-                                        "reconciliation_findings": 0}
+                                        "fct_reconciliation_findings": 0}
     for file in exported.files:
         data = (exported.out_dir / file.path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (file.bytes, file.sha256)
 
 
-@pytest.mark.parametrize("table", ["fct_registrations", "dim_province", "reconciliation_findings"])
+@pytest.mark.parametrize("table", ["fct_registrations", "dim_province", "fct_reconciliation_findings"])
 def test_parquet_holds_the_table_and_its_descriptions(exported: ExportManifest, warehouse: Path,
                                                       table: str) -> None:
     table_comment, column_comments = comments(warehouse, table)

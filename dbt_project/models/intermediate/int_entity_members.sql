@@ -1,7 +1,7 @@
 -- Each name seen, resolved to one entity. A number's entity id is authoritative; a gen-AI
 -- filer (a name only) joins an entity when its compared name is carried by exactly one id.
 -- A name carried by several ids is ambiguous: it stays an entity of its own, reported in
--- entity_findings, never merged.
+-- fct_entity_findings, never merged.
 with names as (
     select * from {{ ref('int_entity_names') }}
 ),

@@ -7,22 +7,22 @@ with algorithm as (
 ),
 
 cancellations as (
-    select entity_id, entity, 'cancellation', 'filing', cancelled_month, list_label,
-           left(region_code, 2), false
+    select entity_id, entity as name, 'cancellation' as series, 'filing' as tier, cancelled_month as seen_month,
+           list_label, left(region_code, 2) as province_code, false as is_central_soe
     from {{ ref('int_cancellations') }}
     where entity_id is not null
 ),
 
 genai as (
-    select cast(null as varchar), filer, 'genai', tier, list_month, list_label,
-           locality_province_code, is_central_soe
+    select cast(null as varchar) as entity_id, filer as name, 'genai' as series, tier, list_month as seen_month,
+           list_label, locality_province_code as province_code, is_central_soe
     from {{ ref('int_genai_registrations') }}
 ),
 
 names as (
     select * from algorithm
-    union all select * from cancellations
-    union all select * from genai
+    union all by name select * from cancellations
+    union all by name select * from genai
 )
 
 select *, {{ entity_name_key('name') }} as name_key

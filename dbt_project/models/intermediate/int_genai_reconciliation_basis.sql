@@ -10,9 +10,9 @@ stated as (
     select notice_url, as_of, period_label, period_start, 'national_filing' as tier,
            national_cumulative as stated_cumulative, national_new as stated_new
     from statistics
-    union all
-    select notice_url, as_of, period_label, period_start, 'local_registration',
-           local_cumulative, local_new
+    union all by name
+    select notice_url, as_of, period_label, period_start, 'local_registration' as tier,
+           local_cumulative as stated_cumulative, local_new as stated_new
     from statistics
 ),
 

@@ -24,7 +24,7 @@ quarantined as (
 
 evidence as (
     select * from accepted
-    union all
+    union all by name
     select * from quarantined
 )
 

@@ -21,6 +21,7 @@ select
     appearances.service_name,
     appearances.filer,
     appearances.registered_on,
+    appearances.is_supplementary,
     versions.appearance_no,
     versions.appearance_no = 1 as is_first_appearance,
     versions.changed_columns,

@@ -19,6 +19,7 @@ with algorithm_filings as (
         province_code,
         province,
         is_first_appearance as is_new,
+        false as is_supplementary,
         status
     from {{ ref('fct_filings') }}
 ),
@@ -40,6 +41,7 @@ genai as (
         registrations.province_code,
         registrations.province,
         appearances.is_first_appearance as is_new,
+        appearances.is_supplementary,
         'active' as status
     from {{ ref('fct_registration_appearances') }} as appearances
     inner join {{ ref('fct_registrations') }} as registrations using (registration_key)

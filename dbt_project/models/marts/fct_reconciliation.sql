@@ -5,7 +5,7 @@ with comparisons as (
 ),
 
 findings as (
-    select * from {{ ref('reconciliation_findings') }}
+    select * from {{ ref('fct_reconciliation_findings') }}
 ),
 
 gap_findings as (
