@@ -38,13 +38,16 @@ update: $(MANIFEST)
 test-deps:
 	@.ci/test-deps
 
-# Everything, in random order (the seed is printed), with the slowest tests listed.
+# Everything, in random order (the seed is printed), with the slowest tests listed; one
+# worker per core (pytest-xdist), sharing the session's pipeline runs (tests/shared_runs.py).
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(WORKERS) --dist loadgroup
 test: test-deps $(MANIFEST)
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 # The inner loop: every test but the `slow` ones (pipeline runs, browsers, dagster dev).
 test-fast: $(MANIFEST)
-	$(BIN)/pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The UI with the sensors, the schedule and declarative automation running (the daemon).
 dev: $(MANIFEST)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -30,10 +31,21 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "DuckDB 1.x client (left out by `make test-fast`)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.xdist_group(xdist_group(item, fixtures)))
+
+
+def xdist_group(item: pytest.Item, fixtures: set[str]) -> str:
+    """Which tests one worker runs together (`-n 2 --dist loadgroup`): every test that needs
+    the browser, so that the run starts one Chromium; else a module's tests, so that its
+    module fixtures are built once. The session's pipeline runs are shared through files
+    (tests/shared_runs.py), whichever worker asks first."""
+    return "browser" if "chromium_endpoint" in fixtures else item.nodeid.split("::")[0]
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
@@ -72,12 +84,14 @@ def manifest_is_current(manifest: Path) -> bool:
 def dbt_manifest() -> Path:
     """The dbt manifest, parsed once per session unless `make` has just built it."""
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if manifest_is_current(manifest):
-        return manifest
-    env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
-    env.pop("DBT_TARGET_PATH", None)
-    subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
-                   cwd=DBT_PROJECT_DIR, env=env, check=True)
+    manifest.parent.mkdir(exist_ok=True)
+    with FileLock(str(manifest.parent / ".parse.lock")):  # one `dbt parse` for all workers
+        if manifest_is_current(manifest):
+            return manifest
+        env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
+        env.pop("DBT_TARGET_PATH", None)
+        subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
+                       cwd=DBT_PROJECT_DIR, env=env, check=True)
     return manifest
 
 

@@ -17,19 +17,23 @@ from adversarial_harness import (  # noqa: E402
     ALGORITHM_PAGE, FAST_HTTP, Case, copy_mirror, run_beian, tree_state,
 )
 from http_server import serve_mirror  # noqa: E402
+from shared_runs import built_once  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def base(tmp_path_factory, corpus_dir):
-    """The small warehouse every case starts from, published by a real `beian run`."""
-    root = tmp_path_factory.mktemp("adversarial_base")
-    mirror = copy_mirror(corpus_dir / "mirror", root / "mirror")
-    with serve_mirror(mirror) as server:
-        env = {"BEIAN_DATA_DIR": str(root / "data"), "BEIAN_SOURCE": server.base_url,
-               "BEIAN_ENTRY_PAGES": ALGORITHM_PAGE, **FAST_HTTP}
-        result = run_beian(env, "run")
-    assert result.code == 0, result.text
-    return root
+    """The small warehouse every case starts from, published by a real `beian run` (once for
+    all workers)."""
+    def build(root: Path) -> Path:
+        mirror = copy_mirror(corpus_dir / "mirror", root / "mirror")
+        with serve_mirror(mirror) as server:
+            env = {"BEIAN_DATA_DIR": str(root / "data"), "BEIAN_SOURCE": server.base_url,
+                   "BEIAN_ENTRY_PAGES": ALGORITHM_PAGE, **FAST_HTTP}
+            result = run_beian(env, "run")
+        assert result.code == 0, result.text
+        return root
+
+    return built_once(tmp_path_factory, "adversarial_base", build, load=lambda root: root)
 
 
 @pytest.fixture()

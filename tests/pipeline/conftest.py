@@ -3,6 +3,8 @@ pipeline_harness.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -10,15 +12,30 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_harness import PipelineRun, copy_data_folder, run_refresh  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for shared_runs
+from shared_runs import built_once  # noqa: E402
+from pipeline_harness import PipelineRun, copy_data_folder, run_refresh, settings_for  # noqa: E402
+from orchestration.runs import dagster_instance  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory, corpus_dir) -> PipelineRun:
-    """The whole pipeline over the corpus mirror, once per test session."""
-    run = run_refresh(tmp_path_factory.mktemp("corpus_run"), BEIAN_SOURCE=str(corpus_dir / "mirror"))
-    assert run.success, f"pipeline failed: {run.outcome.runs}; logs in {run.settings.logs_dir}"
-    return run
+    """The whole pipeline over the corpus mirror, once per test session (for every worker)."""
+    env = {"BEIAN_SOURCE": str(corpus_dir / "mirror")}
+    outcome_file = "outcome.pickle"  # beside the data folder: what the run returned
+
+    def build(folder: Path) -> PipelineRun:
+        run = run_refresh(folder / "data", **env)
+        assert run.success, f"pipeline failed: {run.outcome.runs}; logs in {run.settings.logs_dir}"
+        (folder / outcome_file).write_bytes(pickle.dumps(dataclasses.replace(run.outcome, instance=None)))
+        return run
+
+    def load(folder: Path) -> PipelineRun:
+        settings = settings_for(folder / "data", **env)
+        outcome = pickle.loads((folder / outcome_file).read_bytes())
+        return PipelineRun(settings, dataclasses.replace(outcome, instance=dagster_instance(settings)))
+
+    return built_once(tmp_path_factory, "corpus_run", build, load)
 
 
 @pytest.fixture
