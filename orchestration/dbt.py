@@ -3,10 +3,8 @@ the CLI arguments and the @dbt_assets."""
 
 
 import importlib.metadata
-import os
 import re
 import shutil
-import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import cache, cached_property
@@ -20,6 +18,7 @@ from dagster_dbt import (
 )
 
 from .automation.conditions import REBUILD_ON_CHANGE
+from .dbt_parse import PARTIAL_PARSE, place_parse_state
 from .resources import WRITER_POOL, WarehouseResource
 from .settings import DBT_PROJECT_DIR
 from .vocabulary import DBT_LAYERS, DBT_REFERENCE_LAYER, dbt_group
@@ -46,19 +45,6 @@ class BeianDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - dagster-dbt's signature
         return None
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside the running Python, so that no entry point (the CLI,
-    `dagster dev`, the tests) depends on an activated virtual environment or on PATH."""
-    beside = Path(sys.executable).parent / "dbt"  # not resolved: a venv's python is a symlink
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("dbt")
-    if found is None:
-        raise RuntimeError(f"dbt is not installed beside {sys.executable} nor on PATH; "
-                           "run `make install`")
-    return found
 
 
 def model_layer(fqn: list[str]) -> str | None:
@@ -125,11 +111,8 @@ KEEP_RUN_FOLDERS = 3  # dbt's per-invocation folders kept under data/dbt (each i
 def keep_partial_parse(run_target: Path, target_dir: Path) -> None:
     """dbt's parse state from this run, where the next run's dbt starts from (dagster-dbt
     copies it into each new run folder), so a run re-parses only what changed."""
-    state = run_target / "partial_parse.msgpack"
-    if state.is_file():
-        tmp = target_dir / ".partial_parse.msgpack.tmp"
-        shutil.copyfile(state, tmp)
-        os.replace(tmp, target_dir / "partial_parse.msgpack")
+    if (run_target / PARTIAL_PARSE).is_file():
+        place_parse_state(run_target / PARTIAL_PARSE, target_dir)
 
 
 def prune_run_folders(target_dir: Path, keep: int = KEEP_RUN_FOLDERS) -> list[Path]:

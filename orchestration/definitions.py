@@ -17,7 +17,8 @@ def build_definitions(settings=None) -> dg.Definitions:
     from .automation.conditions import automation_sensor
     from .automation.schedules import REFRESH_JOB, daily_refresh
     from .automation.sensors import build_publications_sensor, inbox
-    from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
+    from .dbt import BeianDbtCliResource, build_dbt_assets, dbt_project
+    from .dbt_parse import dbt_executable
     from .resources import BeianResource, WarehouseResource
     from .settings import export_dbt_env, load_settings
     from .vocabulary import MARTS_SCHEMA

@@ -212,9 +212,11 @@ def execute(settings: Settings, instance, defs, label: str, *, partition_key: st
     are cleaned up first, and a live writer is waited for (bounded). This process is recorded
     as the run's. Dagster's log lines and dbt's output go to the run's log file."""
     from .automation.schedules import REFRESH_JOB
+    from .dbt_parse import seed_parse_state
     from .interrupts import on_abort
     from .recovery import forget_run, process_tags, record_run
 
+    seed_parse_state(settings)  # a data folder without dbt's parse state starts from `make`'s
     job = defs.resolve_job_def(REFRESH_JOB)
     plan_job = job.get_subset(asset_selection=set(asset_selection)) if asset_selection else job
     total = len(plan_job.graph.node_defs)

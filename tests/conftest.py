@@ -8,16 +8,15 @@ test-fast` runs the others (`-m "not slow"`); `make test` runs all, in random or
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.dbt_parse import parse_project
+from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
-BIN = Path(sys.executable).parent
 
 CORPUS = Path(os.environ.get("BEIAN_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 
@@ -86,12 +85,8 @@ def dbt_manifest() -> Path:
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     manifest.parent.mkdir(exist_ok=True)
     with FileLock(str(manifest.parent / ".parse.lock")):  # one `dbt parse` for all workers
-        if manifest_is_current(manifest):
-            return manifest
-        env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": "parse-only.duckdb"}
-        env.pop("DBT_TARGET_PATH", None)
-        subprocess.run([str(BIN / "dbt"), "parse", "--profiles-dir", ".", "--quiet"],
-                       cwd=DBT_PROJECT_DIR, env=env, check=True)
+        if not manifest_is_current(manifest):
+            parse_project(load_settings({}))
     return manifest
 
 
