@@ -42,7 +42,7 @@ test-deps:
 # Everything, in random order (the seed is printed), with the slowest tests listed; one
 # worker per core (pytest-xdist), sharing the session's pipeline runs (tests/shared_runs.py).
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -n $(WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -q -n $(WORKERS) --dist loadscope
 test: test-deps $(MANIFEST)
 	$(PYTEST)
 

@@ -7,7 +7,9 @@ test-fast` runs the others (`-m "not slow"`); `make test` runs all, in random or
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,21 +32,44 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "DuckDB 1.x client (left out by `make test-fast`)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if SLOW_FIXTURES & fixtures:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item, fixtures)))
 
 
-def xdist_group(item: pytest.Item, fixtures: set[str]) -> str:
-    """Which tests one worker runs together (`-n 2 --dist loadgroup`): every test that needs
-    the browser, so that the run starts one Chromium; else a module's tests, so that its
-    module fixtures are built once. The session's pipeline runs are shared through files
-    (tests/shared_runs.py), whichever worker asks first."""
-    return "browser" if "chromium_endpoint" in fixtures else item.nodeid.split("::")[0]
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`-n 2 --dist loadscope` with our scopes (scheduling_scope): xdist's own groups
+    (`loadgroup`) are lost under pytest 9, which no longer lets a plugin rename a test."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFixtureScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scheduling_scope(config.rootpath, nodeid)
+
+    return ByFixtureScope(config, log)
+
+
+_BROWSER_USE = re.compile(r"\b(browser|chromium_endpoint)\b[,)]")
+
+
+@functools.cache
+def _module_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def scheduling_scope(root: Path, nodeid: str) -> str:
+    """What one worker runs together. Tests that use the browser: one worker, so that the run
+    starts one Chromium. A module with module-scoped fixtures: one worker, so that they are
+    built once. Any other test alone, wherever a worker is free. The session's pipeline runs
+    are built once for all workers (tests/shared_runs.py)."""
+    module = nodeid.split("::")[0]
+    text = _module_text(root / module)
+    if _BROWSER_USE.search(text):
+        return "browser"
+    return module if 'scope="module"' in text else nodeid
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

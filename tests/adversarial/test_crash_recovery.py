@@ -22,6 +22,7 @@ import pytest
 from adversarial_harness import ALGORITHM_PAGE, FAST_HTTP, TARGET_KEY, Case, copy_mirror, file_hash
 from beian_process import Running, beian_process, end_orphans, warehouse_fingerprint
 from http_server import Fault, serve_mirror
+from shared_runs import built_once
 from test_broken_files import rewrite_document
 
 WAIT = {"BEIAN_WRITER_WAIT": "60"}
@@ -41,19 +42,23 @@ def fingerprint(path: Path) -> dict:
         con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def uninterrupted(base, tmp_path_factory) -> dict:
-    """What the warehouse is after the same change and one run nobody stopped."""
-    root = tmp_path_factory.mktemp("uninterrupted")
-    mirror = copy_mirror(base / "mirror", root / "mirror")
-    shutil.copytree(base / "data", root / "data", ignore=shutil.ignore_patterns("*.lock"))
-    change_target(next((mirror / "www.cac.gov.cn/files/2025-05").glob("*.docx")))
-    with serve_mirror(mirror) as server:
-        env = {"BEIAN_DATA_DIR": str(root / "data"), "BEIAN_SOURCE": server.base_url,
-               "BEIAN_ENTRY_PAGES": ALGORITHM_PAGE, **FAST_HTTP}
-        result = beian_process(env, "run")
-    assert result.code == 0, result.text
-    return fingerprint(root / "data" / "warehouse.duckdb")
+    """What the warehouse is after the same change and one run nobody stopped (once for all
+    workers, so that the cases can run on any)."""
+    def build(root: Path) -> dict:
+        mirror = copy_mirror(base / "mirror", root / "mirror")
+        shutil.copytree(base / "data", root / "data", ignore=shutil.ignore_patterns("*.lock"))
+        change_target(next((mirror / "www.cac.gov.cn/files/2025-05").glob("*.docx")))
+        with serve_mirror(mirror) as server:
+            env = {"BEIAN_DATA_DIR": str(root / "data"), "BEIAN_SOURCE": server.base_url,
+                   "BEIAN_ENTRY_PAGES": ALGORITHM_PAGE, **FAST_HTTP}
+            result = beian_process(env, "run")
+        assert result.code == 0, result.text
+        return fingerprint(root / "data" / "warehouse.duckdb")
+
+    return built_once(tmp_path_factory, "uninterrupted", build,
+                      load=lambda root: fingerprint(root / "data" / "warehouse.duckdb"))
 
 
 def alive(pid: int) -> bool:
