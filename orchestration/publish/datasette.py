@@ -192,21 +192,28 @@ def export_datasette(con_or_path: duckdb.DuckDBPyConnection | Path | str, out_di
     return DatasetteExport(path, out_dir / METADATA_FILE, rows, path.stat().st_size)
 
 
-def sqlite_expression(column: ColumnDoc) -> tuple[str, type]:
-    """The SQL that renders one DuckDB column for SQLite, and its SQLite type: integers and
-    booleans as INTEGER, other numbers as REAL, BLOB as it is, everything else as text (dates
-    and times in ISO 8601, nested types as JSON, as in the CSV export)."""
-    kind = _base_type(column.data_type)
-    name = quote_identifier(column.name)
+def sqlite_kind(data_type: str) -> type:
+    """A DuckDB type as SQLite stores it: integers and booleans as INTEGER, other numbers as
+    REAL, BLOB as it is, everything else as text."""
+    kind = _base_type(data_type)
     if kind in _INTEGER_TYPES - {"HUGEINT", "UHUGEINT", "UBIGINT"} or kind == "BOOLEAN":
-        return name, int
+        return int
     if kind in {"FLOAT", "DOUBLE", "DECIMAL"}:
+        return float
+    return bytes if kind == "BLOB" else str
+
+
+def sqlite_expression(column: ColumnDoc) -> tuple[str, type]:
+    """The SQL that renders one DuckDB column for SQLite, and its SQLite type (sqlite_kind;
+    dates and times as ISO 8601 text, nested types as JSON, as in the CSV export)."""
+    kind, name = sqlite_kind(column.data_type), quote_identifier(column.name)
+    if kind is float:
         return f"CAST({name} AS DOUBLE) AS {name}", float
-    if kind == "BLOB":
-        return name, bytes
+    if kind is not str:
+        return name, kind
     expression = csv_expression(column)
     if expression == name:  # VARCHAR and DATE: DATE needs a cast for SQLite
-        return (name if kind == "VARCHAR" else f"CAST({name} AS VARCHAR) AS {name}"), str
+        return (name if _base_type(column.data_type) == "VARCHAR" else f"CAST({name} AS VARCHAR) AS {name}"), str
     return expression, str
 
 
@@ -219,11 +226,6 @@ def copy_table(con: duckdb.DuckDBPyConnection, db: sqlite_utils.Database, doc: T
     return insert_rows(db, doc.name, list(columns), _batches(con.execute(sql)))
 
 
-# DuckDB's result types, as SQLite columns (the queries cast dates and nested values to text)
-_SQLITE_KINDS = {"BOOLEAN": int, "TINYINT": int, "SMALLINT": int, "INTEGER": int, "BIGINT": int,
-                 "FLOAT": float, "DOUBLE": float, "BLOB": bytes}
-
-
 def write_lookup_tables(con: duckdb.DuckDBPyConnection, db: sqlite_utils.Database) -> dict[str, int]:
     """registry, appearances and numbers, keyed by ``number_key``; the FTS5 trigram index."""
     db["numbers"].create(NUMBERS_COLUMNS, pk="number")
@@ -232,7 +234,7 @@ def write_lookup_tables(con: duckdb.DuckDBPyConnection, db: sqlite_utils.Databas
                            ("appearances", APPEARANCES_SQL, "appearance_id")):
         cursor = con.execute(sql)
         names = [name for name, *_ in cursor.description]
-        kinds = {name: _SQLITE_KINDS.get(str(kind), str) for name, kind, *_ in cursor.description}
+        kinds = {name: sqlite_kind(str(kind)) for name, kind, *_ in cursor.description}
         db[table].create({**kinds, "number": str}, pk=pk, foreign_keys=[("number", "numbers", "number")])
         printed = names.index("number_printed")
         counts[table] = insert_rows(db, table, [*names, "number"], (
