@@ -38,9 +38,10 @@ PROJECT_TARGET = DBT_PROJECT_DIR / "target"  # the manifest Dagster loads, and i
 
 def parse_project(settings: Settings, target_dir: Path = PROJECT_TARGET) -> Path:
     """`dbt parse` into ``target_dir``, with the profile the runs of ``settings`` use; returns
-    the manifest."""
+    the manifest. Its log goes there too: nothing is written elsewhere in the project."""
     env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": str(settings.build_warehouse_path),
-           "BEIAN_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit, "DBT_TARGET_PATH": str(target_dir)}
+           "BEIAN_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit, "DBT_TARGET_PATH": str(target_dir),
+           "DBT_LOG_PATH": str(target_dir)}
     subprocess.run([dbt_executable(), "parse", "--profiles-dir", ".", "--quiet"],
                    cwd=DBT_PROJECT_DIR, env=env, check=True)
     return target_dir / "manifest.json"

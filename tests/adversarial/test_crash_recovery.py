@@ -5,7 +5,8 @@ waits; another program holding the build file is one line, within the bounded wa
 
 Every case starts from the same finished data folder (a copy), with one list changed at the
 source so that every stage has work to do; the kill lands when the run's own progress names
-the stage, not after a guessed sleep."""
+the stage, not after a guessed sleep. The kills come in turn, each run starting on what the
+killed one before it left: six partial runs and one whole one, instead of six pairs."""
 
 from __future__ import annotations
 
@@ -87,33 +88,52 @@ STAGES = {  # the stage, and the moment it is under way
     "exports": "full refresh: bi__exports",
     "publish": "full refresh: published_warehouse",
 }
+BEFORE_PUBLISHING = ("fetch", "parse", "load", "dbt")
 
 
-@pytest.mark.parametrize("stage", list(STAGES))
-def test_a_run_killed_at_any_stage_leaves_the_next_run_free(case: Case, uninterrupted, stage):
-    new_bytes = change_target(case.target_file())
-    if stage == "fetch":
-        case.server.script(case.target_path(), Fault(200, new_bytes, delay_s=3), None)
-    published = file_hash(case.published)
-    run = Running(case.env, "run")
+def cleanup_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("beian: cleaned up:")]
+
+
+def kill_at(case: Case, stage: str) -> tuple[Running, list[int]]:
+    """A `beian run`, killed (-9) once it is under way in ``stage``; it and its orphans."""
+    run = Running(case.env, "run", **WAIT)
     if stage == "fetch":
         run.wait_for(lambda: case.server.attempts(case.target_path()) >= 1)
     else:
         run.wait_for(STAGES[stage])
         if stage == "dbt":
             run.wait_for(lambda: running_child(run, "dbt"))
-    left = run.kill_hard()
+    return run, run.kill_hard()
+
+
+def test_runs_killed_at_each_stage_in_turn_each_leave_the_next_run_free(case: Case, uninterrupted):
+    """One run killed in each stage in turn, each starting on what the last one left, then one
+    that finishes: every run after a kill says in one line what it freed and gets past the
+    stage its predecessor died in; the last equals an uninterrupted run."""
+    new_bytes = change_target(case.target_file())
+    case.server.script(case.target_path(), Fault(200, new_bytes, delay_s=3), None)
+    published = file_hash(case.published)
+    orphans: list[int] = []
+    previous = None
     try:
-        if stage in ("fetch", "parse", "load", "dbt"):
-            assert file_hash(case.published) == published  # readers never see half a run
+        for stage in STAGES:
+            run, left = kill_at(case, stage)
+            orphans += left
+            if previous not in (None, "fetch"):  # a Dagster run had begun: one line says what was freed
+                cleaned = cleanup_lines(run.text)
+                assert len(cleaned) == 1 and "marked failed" in cleaned[0] and "pool" in cleaned[0], \
+                    (previous, run.text)
+            if stage in BEFORE_PUBLISHING:
+                assert file_hash(case.published) == published, stage  # readers never see half a run
+            previous = stage
         rerun = beian_process(case.env, "run", timeout=400, **WAIT)
     finally:
-        end_orphans(left)
+        end_orphans(orphans)
     assert rerun.code == 0, rerun.text
     assert "Traceback" not in rerun.text
-    cleaned = [line for line in rerun.out.splitlines() if line.startswith("beian: cleaned up:")]
-    if stage != "fetch":  # a Dagster run had begun: its one line says what was freed
-        assert len(cleaned) == 1 and "marked failed" in cleaned[0] and "pool" in cleaned[0], rerun.out
+    cleaned = cleanup_lines(rerun.out)
+    assert len(cleaned) == 1 and "marked failed" in cleaned[0] and "pool" in cleaned[0], rerun.out
     assert fingerprint(case.published) == uninterrupted
     assert case.query(f"select rows_accepted from raw.lists where partition_key = '{TARGET_KEY}'") == [(10,)]
     assert not list((case.data / "run_processes").glob("*.json"))  # nothing left claiming to run
