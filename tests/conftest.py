@@ -49,6 +49,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return scheduling_scope(config.rootpath, nodeid)
 
+        def _assign_work_unit(self, node) -> None:
+            # the longest work first, the quick tests last, where they fill the gaps: no worker
+            # is left with one long test at the end while the other idles
+            first = min(self.workqueue, key=lambda scope: not heavy_scope(config.rootpath, scope))
+            self.workqueue.move_to_end(first, last=False)
+            super()._assign_work_unit(node)
+
     return ByFixtureScope(config, log)
 
 
@@ -70,6 +77,18 @@ def scheduling_scope(root: Path, nodeid: str) -> str:
     if _BROWSER_USE.search(text):
         return "browser"
     return module if 'scope="module"' in text else nodeid
+
+
+# what makes a module's tests heavy: a pipeline run, a browser, a `beian` process of its own
+_HEAVY_USE = re.compile(r"\b(" + "|".join(sorted(SLOW_FIXTURES)) + r"|browser|beian_process|Running|run_refresh"
+                        r"|run_update|copied_run)\b[,:()]|\bcase: Case\b|pytest\.mark\.slow")
+
+
+def heavy_scope(root: Path, scope: str) -> bool:
+    """A scheduling scope (see scheduling_scope) whose tests run a pipeline, a browser or a
+    `beian` process: judged from its module's text, since xdist's controller has no items."""
+    module = "tests/pipeline/test_published_pages.py" if scope == "browser" else scope.split("::")[0]
+    return bool(_HEAVY_USE.search(_module_text(root / module)))
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -44,22 +44,6 @@ def test_the_same_bytes_claimed_by_two_months_fail_both_lists_in_one_line(case: 
     assert case.list_rows() == before
 
 
-def test_a_list_that_becomes_another_lists_repeat_cannot_shrink_the_published_rows(case: Case):
-    # a second link, same month: identical bytes under one identity are one list (a repeat)
-    page = case.mirror / "www.cac.gov.cn/2022-08/12/c_1661927474338504.htm"
-    html = page.read_text(encoding="utf-8")
-    link = re.search(r'<a href="(/files/2025-05/[^"]+)">([^<]+)</a>', html)
-    twin = case.mirror / "www.cac.gov.cn/files/2025-05-copy/copy.docx"
-    twin.parent.mkdir()
-    twin.write_bytes(case.target_file().read_bytes())
-    page.write_text(html.replace(link.group(0), link.group(0) + f' <a href="/files/2025-05-copy/copy.docx">'
-                                 f'{link.group(2)}</a>'), encoding="utf-8")
-    result = beian_process(case.env, "update")
-    assert result.code == 0, result.text
-    assert "1 duplicate" in result.out and "FAILED" not in result.out
-    assert case.list_rows()[TARGET_KEY] == 10
-
-
 def break_serials(xml: bytes) -> bytes:
     """序号 of the 1st data row `abc`, of the 2nd `-7`."""
     rows = rows_of(xml)

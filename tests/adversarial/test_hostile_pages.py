@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from adversarial_harness import ALGORITHM_PAGE_PATH, TARGET_KEY, Case, file_hash
+from adversarial_harness import ALGORITHM_PAGE_PATH, TARGET_KEY, Case, copy_mirror, file_hash
 
 SECRET = b"root:x:0:0:secret-marker"
 
@@ -57,12 +57,13 @@ def test_hostile_links_reach_nothing_outside(case: Case):
 
 
 @pytest.mark.parametrize("href", CLIMBING)
-def test_the_mirror_source_refuses_each_climbing_link(case: Case, href):
+def test_the_mirror_source_refuses_each_climbing_link(tmp_path, corpus_dir, href):
     from orchestration.settings import load_settings
     from orchestration.sources import FetchError, make_source
 
-    (case.mirror.parent / "secret.txt").write_bytes(SECRET)
-    source = make_source(load_settings({"BEIAN_SOURCE": str(case.mirror)}))
+    mirror = copy_mirror(corpus_dir / "mirror", tmp_path / "mirror")  # no run needed: the source alone
+    (mirror.parent / "secret.txt").write_bytes(SECRET)
+    source = make_source(load_settings({"BEIAN_SOURCE": str(mirror)}))
     with pytest.raises(FetchError) as failure:
         source.fetch("https://www.cac.gov.cn" + href)
     assert "\n" not in str(failure.value) and "www.cac.gov.cn" in str(failure.value)
@@ -103,6 +104,8 @@ def test_the_same_bytes_under_a_second_link_are_one_list(case: Case):
     add_link(case, "/files/2025-05-bis/" + quote("副本.docx"), "境内互联网信息服务算法备案清单（2025年5月）")
     result = case.beian("update")
     assert result.code == 0, result.text
-    assert "1 duplicate" in result.out
+    assert "1 duplicate" in result.out and "FAILED" not in result.out
+    # a list that became another's repeat cannot shrink what is published
+    assert case.list_rows()[TARGET_KEY] == 10
     assert case.query("select count(*) from marts.fct_filings where list_label = '2025-05'") == [(10,)]
     assert case.query(f"select count(*) from raw.lists where partition_key = '{TARGET_KEY}-2'") == [(0,)]

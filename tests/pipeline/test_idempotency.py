@@ -75,9 +75,9 @@ def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_roo
     assert second.query("select count(*) from marts.fct_filings") == [(5672 + 794 - 10 + 45,)]
 
 
-def test_identical_bytes_under_two_links_are_one_list(tmp_path, mirror_root):
-    mirror = tmp_path / "mirror"
-    writable_copy(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
+def test_identical_bytes_under_two_links_are_one_list(tmp_path, mirror_root, corpus_data):
+    mirror = tmp_path / "mirror"  # the corpus run's data folder, a full refresh of a changed copy
+    writable_copy(mirror_root, mirror)
     files = mirror / "www.cac.gov.cn" / "files"
     original = next((files / "2025-07").glob("境内互联网信息服务算法备案清单*.docx"))
     twin = files / "2025-07-copy" / "清单副本（2025年7月）.docx"
@@ -89,11 +89,12 @@ def test_identical_bytes_under_two_links_are_one_list(tmp_path, mirror_root):
     page.write_text(html.replace(link.group(0), link.group(0) + ' <a href="/files/2025-07-copy/'
                                  '%E6%B8%85%E5%8D%95%E5%89%AF%E6%9C%AC%EF%BC%882025%E5%B9%B47%E6%9C%88%EF%BC%89.docx">'
                                  '境内互联网信息服务算法备案清单（2025年7月）</a>'), encoding="utf-8")
-    run = run_refresh(tmp_path / "data", BEIAN_SOURCE=str(mirror),
-                      BEIAN_ENTRY_PAGES=f"https://{ALGORITHM_PAGE}")
+    run = run_refresh(corpus_data, BEIAN_SOURCE=str(mirror))
     assert run.success, run.outcome.runs
     assert [s.key for s in run.outcome.scan.by_state("duplicate")] == ["algorithm_recommendation/2025-07-2"]
-    assert run.query("select count(*) from marts.fct_filings where list_label = '2025-07'") == [(51,)]
-    assert run.query("select sum(rows_accepted) from raw.lists") == [(794,)]
+    assert run.query("select count(*) from marts.fct_filings where series = 'algorithm_recommendation' "
+                     "and list_label = '2025-07'") == [(51,)]
+    assert run.query("select sum(rows_accepted) from raw.lists where series = 'algorithm_recommendation'") \
+        == [(794,)]
     assert run.query("select duplicate_of from raw.lists where partition_key = 'algorithm_recommendation/2025-07-2'") \
         == [("algorithm_recommendation/2025-07",)]
