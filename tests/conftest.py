@@ -49,10 +49,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return scheduling_scope(config.rootpath, nodeid)
 
+        started_folders: set[str] = set()
+
         def _assign_work_unit(self, node) -> None:
             # the longest work first, the quick tests last, where they fill the gaps: no worker
-            # is left with one long test at the end while the other idles
-            first = min(self.workqueue, key=lambda scope: not heavy_scope(config.rootpath, scope))
+            # is left with one long test at the end while the other idles. The first heavy
+            # scopes come from different folders, so that the runs each folder's tests share
+            # (the corpus run, the adversarial base) are built side by side, not one after the
+            # other while a worker waits
+            def rank(scope: str) -> tuple[bool, bool]:
+                return (not heavy_scope(config.rootpath, scope),
+                        Path(scope.split("::")[0]).parent.as_posix() in self.started_folders)
+
+            first = min(self.workqueue, key=rank)
+            self.started_folders.add(Path(first.split("::")[0]).parent.as_posix())
             self.workqueue.move_to_end(first, last=False)
             super()._assign_work_unit(node)
 

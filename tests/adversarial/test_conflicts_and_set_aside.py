@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from adversarial_harness import TARGET_KEY, Case, Result, file_hash
+from adversarial_harness import TARGET_KEY, Case, file_hash
 from beian_process import beian_process
 from http_server import Fault
 from test_broken_files import rewrite_document, rows_of
@@ -53,28 +53,6 @@ def break_serials(xml: bytes) -> bytes:
     return xml
 
 
-def update_after(case: Case, change) -> Result:
-    """`beian update` once the target list's document.xml went through ``change``: it succeeds."""
-    target = case.target_file()
-    target.write_bytes(rewrite_document(target.read_bytes(), change))
-    result = beian_process(case.env, "update")
-    assert result.code == 0, result.text
-    return result
-
-
-def test_quarantined_rows_are_named_at_the_command_line(case: Case):
-    result = update_after(case, break_serials)
-    out = result.out
-    assert "rows set aside (quarantined): 2 in 1 list" in out, out
-    assert f"{TARGET_KEY}: 2 of 10 rows, file 境内互联网信息服务算法备案清单" in out
-    assert "table 0 row 1: serial_raw:serial_is_a_number (value 'abc')" in out
-    assert "table 0 row 2: serial_raw:serial_is_a_number (value '-7')" in out
-    assert case.query(f"select rows_accepted, rows_quarantined from raw.lists where partition_key = '{TARGET_KEY}'") \
-        == [(8, 2)]
-    status = beian_process(case.env, "status")
-    assert status.code == 0 and "serial_is_a_number (value 'abc')" in status.out and TARGET_KEY in status.out
-
-
 def add_column(xml: bytes) -> bytes:
     """A 说明 column at the end of every row: the header names it, each data row says x<n>."""
     for n, row in enumerate(rows_of(xml)):
@@ -84,14 +62,31 @@ def add_column(xml: bytes) -> bytes:
     return xml
 
 
-def test_an_extra_column_is_kept_named_in_a_warning_and_never_a_failure(case: Case):
-    result = update_after(case, add_column)
-    warning = [line for line in result.out.splitlines() if "known_columns" in line]
+def test_bad_rows_are_named_and_an_extra_column_is_kept_at_the_command_line(case: Case):
+    """One corrected list with two bad serials and a column nobody declared, one update: the
+    bad rows are set aside and named, the column is kept and named in a warning, never a failure."""
+    target = case.target_file()
+    target.write_bytes(rewrite_document(target.read_bytes(), lambda xml: add_column(break_serials(xml))))
+    result = beian_process(case.env, "update")
+    assert result.code == 0, result.text
+    out = result.out
+
+    assert "rows set aside (quarantined): 2 in 1 list" in out, out
+    assert f"{TARGET_KEY}: 2 of 10 rows, file 境内互联网信息服务算法备案清单" in out
+    assert "table 0 row 1: serial_raw:serial_is_a_number (value 'abc')" in out
+    assert "table 0 row 2: serial_raw:serial_is_a_number (value '-7')" in out
+    assert case.query(f"select rows_accepted, rows_quarantined from raw.lists where partition_key = '{TARGET_KEY}'") \
+        == [(8, 2)]
+    status = beian_process(case.env, "status")
+    assert status.code == 0 and "serial_is_a_number (value 'abc')" in status.out and TARGET_KEY in status.out
+
+    warning = [line for line in out.splitlines() if "known_columns" in line]
     assert len(warning) == 1 and "WARN" in warning[0] and "说明" in warning[0] and TARGET_KEY in warning[0]
     kept = case.query(f"""select f.row_index, f.extra_columns from raw.algorithm_recommendation_filings f
                           join raw.lists l using (attachment_url) where l.partition_key = '{TARGET_KEY}'
                           order by 1""")
-    assert len(kept) == 10 and all(json.loads(extra) == {"说明": f"x{row}"} for row, extra in kept)
+    assert [row for row, _ in kept] == list(range(3, 11))  # the accepted rows, each with its own value
+    assert all(json.loads(extra) == {"说明": f"x{row}"} for row, extra in kept)
 
 
 def test_a_failing_run_prints_one_line_per_failure_and_no_traceback(case: Case):

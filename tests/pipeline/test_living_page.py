@@ -1,36 +1,30 @@
-"""A living page gains an attachment: the next run finds it, loads it, and only it."""
+"""A living page gains an attachment: the next full run finds it, loads it, and only it."""
 
 from __future__ import annotations
 
-import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline_harness import run_refresh, writable_copy
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from later_publications import MAIN_ROWS, ON_DEVICE_ROWS, add_genai_list  # noqa: E402
+
 pytestmark = pytest.mark.slow  # pipeline runs of its own
 
-GENAI_PAGE = "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm"
 
+def test_new_attachment_on_a_seen_page_is_picked_up(tmp_path, mirror_root, corpus_run, corpus_data):
+    mirror = writable_copy(mirror_root, tmp_path / "mirror")  # the corpus run's data folder reads it
+    before = corpus_run.query("select count(*) from marts.fct_registrations")[0][0]
+    add_genai_list(mirror)  # 附件12 on the gen-AI living page the corpus run has read
 
-def test_new_attachment_on_a_seen_page_is_picked_up(tmp_path, mirror_root):
-    mirror = tmp_path / "mirror"
-    writable_copy(mirror_root / "www.cac.gov.cn", mirror / "www.cac.gov.cn")
-    page = mirror / "www.cac.gov.cn" / "2024-04" / "02" / "c_1713729983803145.htm"
-    full = page.read_text(encoding="utf-8")
-    latest = re.search(r"<p>附件11：.*?</p>\n", full).group(0)
-    page.write_text(full.replace(latest, ""), encoding="utf-8")  # as published before 2026年4月
+    after = run_refresh(corpus_data, BEIAN_SOURCE=str(mirror))
 
-    env = {"BEIAN_SOURCE": str(mirror), "BEIAN_ENTRY_PAGES": GENAI_PAGE}
-    before = run_refresh(tmp_path / "data", **env)
-    assert before.success
-    assert before.query("select count(*), max(list_label) from marts.fct_registrations") == [(1397 - 121, "2026-02")]
-
-    page.write_text(full, encoding="utf-8")  # the update adds one link to the same page
-    after = run_refresh(tmp_path / "data", **env)
-    assert after.success
-    assert after.materialization("list_load")["lists_by_outcome"] == {"loaded": 1, "unchanged": 10}
-    assert after.query("select list_label, tier, count(*) from marts.fct_registrations "
-                       "where list_label = '2026-04' group by all order by 2") == [
-        ("2026-04", "local_registration", 49), ("2026-04", "national_filing", 72)]
-    assert after.query("select count(*) from marts.fct_registrations") == [(1397,)]
+    assert after.success, after.outcome.runs
+    assert [s.key for s in after.outcome.scan.by_state("new")] == ["genai/2026-06"]
+    assert after.materialization("list_load")["lists_by_outcome"] == {"loaded": 1, "unchanged": 46}
+    added = after.query("select count(*) from marts.fct_registrations where list_label = '2026-06'")[0][0]
+    assert added == sum(len(table) - 1 for table in (MAIN_ROWS, ON_DEVICE_ROWS))  # less their headers
+    assert after.query("select count(*) from marts.fct_registrations") == [(before + added,)]
