@@ -3,6 +3,7 @@ the CLI arguments and the @dbt_assets."""
 
 
 import importlib.metadata
+import json
 import re
 import shutil
 from collections.abc import Mapping
@@ -163,6 +164,24 @@ def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
     return out
 
 
+FAILED_STATUSES = ("error", "fail", "runtime error")  # run_results.json: a model errored, a test failed
+MAX_NAMED_FAILURES = 3
+
+
+def failed_nodes(run_results: Path, limit: int = MAX_NAMED_FAILURES) -> list[str]:
+    """The nodes of a dbt invocation that failed, each with dbt's message on one line, the first
+    ``limit`` of them (what a one-line failure can say): from run_results.json."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    failed = [r for r in results if r.get("status") in FAILED_STATUSES]
+    # dbt's message is several lines ("Runtime Error in model …", then the database's words): one line
+    named = [f"{r['unique_id']}: {' '.join((r.get('message') or r['status']).split())[:300]}"
+             for r in failed[:limit]]
+    return named + ([f"and {len(failed) - limit} more"] if len(failed) > limit else [])
+
+
 def every_node(manifest: Mapping[str, Any]) -> set[str]:
     """What dbt's default selection (fqn:*) picks from a manifest: every node and unit test."""
     return set(manifest["nodes"]) | set(manifest.get("unit_tests", {}))
@@ -213,7 +232,8 @@ def _build_dbt_assets() -> dg.AssetsDefinition:
                 events = with_row_counts(events, invocation.manifest, con)
         yield from events
         if not invocation.is_successful():
-            raise dg.Failure(description="dbt build failed; the failing models and tests are in this "
-                                         f"step's log and in {invocation.target_path}/run_results.json")
+            results = invocation.target_path / "run_results.json"
+            raise dg.Failure(description=f"dbt build failed: {'; '.join(failed_nodes(results)) or 'see its log'} "
+                                         f"(every result in {results})")
 
     return dbt_models
