@@ -49,7 +49,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return scheduling_scope(config.rootpath, nodeid)
 
-        started_folders: set[str] = set()
+        def __init__(self, config: pytest.Config, log) -> None:
+            super().__init__(config, log)
+            self.started_folders: set[str] = set()
 
         def _assign_work_unit(self, node) -> None:
             # the longest work first, the quick tests last, where they fill the gaps: no worker
@@ -58,11 +60,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             # (the corpus run, the adversarial base) are built side by side, not one after the
             # other while a worker waits
             def rank(scope: str) -> tuple[bool, bool]:
-                return (not heavy_scope(config.rootpath, scope),
-                        Path(scope.split("::")[0]).parent.as_posix() in self.started_folders)
+                return not heavy_scope(config.rootpath, scope), scope_folder(scope) in self.started_folders
 
             first = min(self.workqueue, key=rank)
-            self.started_folders.add(Path(first.split("::")[0]).parent.as_posix())
+            self.started_folders.add(scope_folder(first))
             self.workqueue.move_to_end(first, last=False)
             super()._assign_work_unit(node)
 
@@ -94,11 +95,16 @@ _HEAVY_USE = re.compile(r"\b(" + "|".join(sorted(SLOW_FIXTURES)) + r"|browser|be
                         r"|run_update|copied_run)\b[,:()]|\bcase: Case\b|pytest\.mark\.slow")
 
 
+@functools.cache
 def heavy_scope(root: Path, scope: str) -> bool:
     """A scheduling scope (see scheduling_scope) whose tests run a pipeline, a browser or a
     `beian` process: judged from its module's text, since xdist's controller has no items."""
-    module = "tests/pipeline/test_published_pages.py" if scope == "browser" else scope.split("::")[0]
-    return bool(_HEAVY_USE.search(_module_text(root / module)))
+    return scope == "browser" or bool(_HEAVY_USE.search(_module_text(root / scope.split("::")[0])))
+
+
+def scope_folder(scope: str) -> str:
+    """The test folder of a scheduling scope (tests/pipeline, tests/adversarial, ...)."""
+    return Path(scope.split("::")[0]).parent.as_posix()
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
