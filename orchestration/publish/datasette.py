@@ -222,6 +222,8 @@ def copy_table(con: duckdb.DuckDBPyConnection, db: sqlite_utils.Database, doc: T
     rendered = [sqlite_expression(column) for column in doc.columns]
     columns = {column.name: kind for column, (_, kind) in zip(doc.columns, rendered)}
     sql = f"select {', '.join(e for e, _ in rendered)} from {quote_identifier(doc.schema)}.{quote_identifier(doc.name)}"
+    if doc.primary_key:  # SQLite's key index then grows at its end: 10.6 -> 7.5 s for 1M rows
+        sql += " order by " + ", ".join(map(quote_identifier, doc.primary_key))
     db[doc.name].create(columns, pk=list(doc.primary_key) or None, not_null=[c.name for c in doc.columns
                                                                               if not c.nullable])
     return insert_rows(db, doc.name, list(columns), _batches(con.execute(sql)))
