@@ -68,20 +68,23 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[94]
 
 
-def bench_datasette(report) -> None:
+def bench_datasette(report, warehouse: Path) -> None:
+    """Export ``warehouse`` (the corpus part's; alone, with --only, the data folder's) and time
+    look-ups against `datasette serve`."""
     from ..publish.datasette import DB_FILE, export_datasette
     from ..publish.datasette_site import serve_command
     from ..settings import load_settings
 
-    settings = load_settings()
-    if not settings.warehouse_path.exists():
-        print(f"datasette: no published warehouse at {settings.warehouse_path} (make run first); skipped")
+    if not warehouse.exists():
+        warehouse = load_settings().warehouse_path
+    if not warehouse.exists():
+        print(f"datasette: no published warehouse at {warehouse} (make run first); skipped")
         return
     print(f"datasette: export and {LOOKUPS} look-ups over {SECONDS:.0f} s ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="beian-datasette-") as tmp:
         folder = Path(tmp) / "datasette"
         started = time.perf_counter()
-        export = export_datasette(settings.warehouse_path, folder)
+        export = export_datasette(warehouse, folder)
         export_s = time.perf_counter() - started
         report.add("Datasette export (SQLite, FTS5 trigram, metadata)",
                    f"{export_s:.1f} s, {sum(export.rows_by_table.values()):,} rows, {export.bytes / 1e6:.0f} MB")
