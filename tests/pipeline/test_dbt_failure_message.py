@@ -24,4 +24,7 @@ def test_the_failing_nodes_are_named_with_dbts_message(corpus_run, tmp_path):
     named = failed_nodes(tmp_path / "target" / "run_results.json")
     assert named and named[0].startswith("model.beian.")
     assert any("series" in line and "Binder Error" in line for line in named), named
+    # dbt's file log keeps the error, not a line per statement (the project's log_level_file)
+    log = (tmp_path / "target" / "dbt.log").read_text(encoding="utf-8")
+    assert "Binder Error" in log and "[debug]" not in log, log[:2000]
     assert failed_nodes(tmp_path / "nowhere.json") == []  # no results: nothing to name, no error
