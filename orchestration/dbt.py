@@ -4,10 +4,12 @@ the CLI arguments and the @dbt_assets."""
 
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,14 @@ from packaging import version
 from dagster_dbt import (
     DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets,
 )
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from .automation.conditions import REBUILD_ON_CHANGE
 from .dbt_parse import PARTIAL_PARSE, place_parse_state
+from .dbt_views import (
+    VIEW_LEFT_AS_IS, ViewPlan, plan_views, project_fingerprint, read_record, record_path as views_record_path,
+    view_nodes, views_are_current, warehouse_state, write_record,
+)
 from .resources import WRITER_POOL, WarehouseResource
 from .settings import DBT_PROJECT_DIR
 from .vocabulary import DBT_LAYERS, DBT_REFERENCE_LAYER, dbt_group
@@ -68,6 +75,14 @@ def test_description(node: Mapping[str, Any]) -> str:
     return text
 
 
+def node_asset_key(node: Mapping[str, Any] | None) -> dg.AssetKey | None:
+    """A model's or seed's asset key, by layer: marts/fct_filings, reference/<seed>."""
+    if node is None or node["resource_type"] not in ("model", "seed"):
+        return None
+    layer = DBT_REFERENCE_LAYER if node["resource_type"] == "seed" else model_layer(node["fqn"])
+    return dg.AssetKey([layer, node["name"]]) if layer else None
+
+
 class BeianDbtTranslator(DagsterDbtTranslator):
     """Models keyed and grouped by layer (marts/fct_filings in group dbt_marts); seeds,
     the reviewed reference data, as reference/<name> in dbt_reference; both rebuilt when
@@ -76,14 +91,11 @@ class BeianDbtTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
                        project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
-        node = manifest["nodes"].get(unique_id)
-        if node is None or node["resource_type"] not in ("model", "seed"):
+        key = node_asset_key(manifest["nodes"].get(unique_id))
+        if key is None:
             return spec
-        layer = DBT_REFERENCE_LAYER if node["resource_type"] == "seed" else model_layer(node["fqn"])
-        if layer is None:
-            return spec
-        return spec.replace_attributes(key=dg.AssetKey([layer, node["name"]]),
-                                       group_name=dbt_group(layer), automation_condition=REBUILD_ON_CHANGE)
+        return spec.replace_attributes(key=key, group_name=dbt_group(key.path[0]),
+                                       automation_condition=REBUILD_ON_CHANGE)
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any],
                              unique_id: str, project: DbtProject | None) -> dg.AssetCheckSpec | None:
@@ -214,6 +226,87 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         return _build_dbt_assets()
 
 
+def eagerly_selected_nodes(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> set[str] | None:
+    """The models and seeds a run selects, by unique id, when it selects every check of them
+    and no other (dbt's eager indirect selection then picks the same tests); else None."""
+    assets_def = context.assets_def
+    keys, checks = set(context.selected_asset_keys), set(context.selected_asset_check_keys)
+    every_check = {spec.key for spec in assets_def.node_check_specs_by_output_name.values()}
+    if os.environ.get("DBT_INDIRECT_SELECTION", "eager") != "eager" \
+            or any(check.asset_key not in keys for check in checks) \
+            or any(check.asset_key in keys and check not in checks for check in every_check):
+        return None
+    return {uid for uid, node in manifest["nodes"].items() if node_asset_key(node) in keys}
+
+
+@dataclass
+class ViewReuse:
+    """Whether this build may leave the views as they are (orchestration/dbt_views.py): decided
+    before dbt starts, the record of the last successful build removed meanwhile, and written
+    again after a build that left every view of the project current."""
+
+    record: Path
+    fingerprint: str
+    selected: set[str] | None
+    current: bool
+
+    @classmethod
+    def decide(cls, context, manifest: Mapping[str, Any], duckdb: WarehouseResource) -> "ViewReuse":
+        record = views_record_path(Path(duckdb.database))
+        selected = eagerly_selected_nodes(context, manifest)
+        reuse = cls(record, project_fingerprint(manifest), selected, current=False)
+        if selected is not None and record.is_file():
+            with duckdb.get_connection() as con:
+                reuse.current = views_are_current(read_record(record), reuse.fingerprint, warehouse_state(con),
+                                                  manifest)
+        record.unlink(missing_ok=True)
+        return reuse
+
+    def plan(self, manifest: Mapping[str, Any]) -> ViewPlan:
+        return plan_views(manifest, self.selected or (), self.current)
+
+    def after_success(self, manifest: Mapping[str, Any], con) -> None:
+        every_view_built = self.selected is not None and set(view_nodes(manifest)) <= self.selected
+        if self.current or every_view_built:
+            write_record(self.record, self.fingerprint, warehouse_state(con))
+
+
+def left_view_outputs(context: dg.AssetExecutionContext, manifest: Mapping[str, Any], left: list[str]):
+    """A materialisation for each view the build left as it is (its rows are the new ones), by
+    unique id."""
+    return {uid: dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(
+                               node_asset_key(manifest["nodes"][uid])),
+                           metadata={"unique_id": uid, "beian/view": VIEW_LEFT_AS_IS})
+            for uid in left}
+
+
+def event_node(event) -> str | None:
+    unique_id = getattr(event, "metadata", {}).get("unique_id")
+    return getattr(unique_id, "value", unique_id)
+
+
+def ancestors(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
+    found, todo = set(), [unique_id]
+    while todo:
+        for parent in manifest["nodes"].get(todo.pop(), {}).get("depends_on", {}).get("nodes", ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
+def in_dependency_order(events: list, extra: Mapping[str, Any], manifest: Mapping[str, Any]) -> list:
+    """dbt's events, with each extra output placed after the events of the nodes it reads:
+    Dagster takes a multi-asset's outputs in dependency order. dbt's own events are in that
+    order already (a node starts when its parents have finished)."""
+    out = list(events)
+    lineage = {uid: ancestors(manifest, uid) for uid in extra}
+    for uid in sorted(extra, key=lambda uid: len(lineage[uid])):  # an ancestor has fewer ancestors
+        last = max((i for i, event in enumerate(out) if event_node(event) in lineage[uid]), default=-1)
+        out.insert(last + 1, extra[uid])
+    return out
+
+
 def _build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
@@ -222,15 +315,20 @@ def _build_dbt_assets() -> dg.AssetsDefinition:
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: WarehouseResource):
         # dbt writes the build file from its own process: hold the writer lock meanwhile, and
         # count rows only once dbt has let go of the file (DuckDB has one writer process).
+        manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
         with duckdb.writer():
-            invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+            views = ViewReuse.decide(context, manifest, duckdb)
+            plan = views.plan(manifest)
+            invocation = dbt.cli(dbt_build_args() + plan.args, context=context, raise_on_error=False)
             events = list(invocation.stream())
             target_dir = invocation.target_path.parent
             keep_partial_parse(invocation.target_path, target_dir)
             prune_run_folders(target_dir)
             with duckdb.get_connection() as con:
                 events = with_row_counts(events, invocation.manifest, con)
-        yield from events
+                if invocation.is_successful():
+                    views.after_success(manifest, con)
+        yield from in_dependency_order(events, left_view_outputs(context, manifest, plan.left), manifest)
         if not invocation.is_successful():
             results = invocation.target_path / "run_results.json"
             raise dg.Failure(description=f"dbt build failed: {'; '.join(failed_nodes(results)) or 'see its log'} "

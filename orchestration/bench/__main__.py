@@ -201,6 +201,8 @@ def last_dbt_invocation(settings) -> tuple[list[str], int]:
     for name in ("select", "exclude"):
         if args.get(name):
             selection += [f"--{name}", *args[name]]
+    if args.get("indirect_selection", "eager") != "eager":  # views left as they are: tests by name
+        selection += ["--indirect-selection", args["indirect_selection"]]
     return selection, len(results["results"])
 
 

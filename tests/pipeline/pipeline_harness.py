@@ -57,6 +57,13 @@ class PipelineRun:
             raise KeyError(asset_key)
         return {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
 
+    def last_dbt_build(self) -> dict[str, str]:
+        """unique id -> status of each node of the newest dbt build in this data folder."""
+        folders = sorted(self.settings.dbt_target_dir.glob("dbt_models-*/run_results.json"),
+                         key=lambda p: p.stat().st_mtime)
+        results = json.loads(folders[-1].read_text(encoding="utf-8"))["results"]
+        return {r["unique_id"]: r["status"] for r in results}
+
     def step_keys(self) -> list[list[str]]:
         """The steps each run of this outcome executed, in order."""
         keys = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import json
 import re
 import shutil
 import zipfile
@@ -14,6 +15,12 @@ import duckdb
 from pipeline_harness import mart_fingerprints, run_refresh, run_update, writable_copy
 
 from orchestration import definitions
+from orchestration.dbt_views import view_nodes
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def manifest_nodes() -> dict:
+    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
 
 pytestmark = pytest.mark.slow  # pipeline runs of its own
 
@@ -44,6 +51,14 @@ def test_second_run_changes_nothing(corpus_run, corpus_data, mirror_root, monkey
     assert second.materialization("notice_pages")["pages_new_or_changed"] == 0
     assert second.materialization("list_rows")["lists_parsed"] == 0  # same bytes, same code: staged
     assert second.materialization("list_load")["lists_by_outcome"] == {"unchanged": 46}
+    # nor did the project or the build file: the views were not created again (still reported,
+    # their rows being the new ones), and every test ran (orchestration/dbt_views.py)
+    built = second.last_dbt_build()
+    views = list(view_nodes({"nodes": manifest_nodes()}))
+    tests = [uid for uid, node in manifest_nodes().items() if node["resource_type"] == "test"]
+    assert views and not set(views) & set(built)
+    assert {built[uid] for uid in tests} == {"pass"}
+    assert "not created again" in second.materialization("staging/stg_lists")["beian/view"]
     assert [s.state for s in second.outcome.scan.lists].count("unchanged") == 46
 
     # `beian update` with nothing new: no run at all (no Dagster, no dbt)
@@ -62,8 +77,12 @@ def test_a_changed_file_replaces_its_list_and_only_its_list(tmp_path, mirror_roo
     with zipfile.ZipFile(may, "a") as archive:  # not byte-identical: a corrected list, not a duplicate
         archive.comment = b"corrected"
 
+    # a view in the build file no longer as the last build left it: every view is built again
+    with duckdb.connect(str(corpus_data / "warehouse.build.duckdb")) as con:
+        con.execute("create or replace view staging.stg_lists as select * from raw.lists where false")
     second = run_update(corpus_data, BEIAN_SOURCE=str(mirror))
     assert second.success, second.outcome.runs
+    assert second.last_dbt_build()["model.beian.stg_lists"] == "success"
     changed = [s.key for s in second.outcome.scan.by_state("changed")]
     assert changed == ["algorithm_recommendation/2025-05"]
     # one run for that list, one for the marts: the other 45 lists were not touched
