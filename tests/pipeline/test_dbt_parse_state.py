@@ -17,14 +17,14 @@ pytestmark = pytest.mark.slow  # three real `dbt parse`s
 
 def first_run_parse(settings, run_folder: Path) -> str:
     """dbt as a run of ``settings`` starts it: dagster-dbt copies the data folder's parse
-    state into the run's own target folder. Returns dbt's log."""
+    state into the run's own target folder. Returns dbt's log, at debug level."""
     run_folder.mkdir(parents=True)
     state = settings.dbt_target_dir / PARTIAL_PARSE
     if state.is_file():
         (run_folder / PARTIAL_PARSE).write_bytes(state.read_bytes())
     env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": str(settings.build_warehouse_path),
            "BEIAN_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit, "DBT_TARGET_PATH": str(run_folder),
-           "DBT_LOG_PATH": str(run_folder)}
+           "DBT_LOG_PATH": str(run_folder), "DBT_LOG_LEVEL_FILE": "debug"}  # the project's is warn
     subprocess.run([dbt_executable(), "parse", "--profiles-dir", "."], cwd=DBT_PROJECT_DIR, env=env,
                    check=True, capture_output=True)
     return (run_folder / "dbt.log").read_text(encoding="utf-8")
