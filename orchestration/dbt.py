@@ -159,13 +159,18 @@ def relation_of(manifest: Mapping[str, Any], unique_id: str) -> str | None:
     return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
 
 
+def event_node(event) -> str | None:
+    """The dbt node an event of dagster-dbt is about (its unique_id metadata)."""
+    unique_id = getattr(event, "metadata", {}).get("unique_id")
+    return getattr(unique_id, "value", unique_id)
+
+
 def with_row_counts(events: list, manifest: Mapping[str, Any], con) -> list:
     """Each materialisation of a table with its row count (dagster/row_count)."""
     out = []
     for event in events:
-        unique_id = getattr(event, "metadata", {}).get("unique_id")
-        relation = relation_of(manifest, unique_id.value if hasattr(unique_id, "value") else unique_id) \
-            if unique_id else None
+        unique_id = event_node(event)
+        relation = relation_of(manifest, unique_id) if unique_id else None
         if relation and isinstance(event, (dg.Output, dg.AssetMaterialization)):
             try:
                 rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
@@ -278,11 +283,6 @@ def left_view_outputs(context: dg.AssetExecutionContext, manifest: Mapping[str, 
                                node_asset_key(manifest["nodes"][uid])),
                            metadata={"unique_id": uid, "beian/view": VIEW_LEFT_AS_IS})
             for uid in left}
-
-
-def event_node(event) -> str | None:
-    unique_id = getattr(event, "metadata", {}).get("unique_id")
-    return getattr(unique_id, "value", unique_id)
 
 
 def ancestors(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
