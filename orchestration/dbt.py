@@ -259,7 +259,7 @@ class ViewReuse:
     def decide(cls, context, manifest: Mapping[str, Any], duckdb: WarehouseResource) -> "ViewReuse":
         record = views_record_path(Path(duckdb.database))
         selected = eagerly_selected_nodes(context, manifest)
-        reuse = cls(record, project_fingerprint(manifest), selected, current=False)
+        reuse = cls(record, project_fingerprint(manifest, DBT_PROJECT_DIR), selected, current=False)
         if selected is not None and record.is_file():
             with duckdb.get_connection() as con:
                 reuse.current = views_are_current(read_record(record), reuse.fingerprint, warehouse_state(con),

@@ -6,7 +6,8 @@ with the same SQL changes nothing, yet costs a dbt node each (the 25 views: abou
 
 The views are left only when all of these hold; otherwise every selected view is built:
 - the project's view definitions are those of the last successful build: each view's file,
-  config and dependencies, the project's macros, and the versions of dbt and its adapter;
+  config and dependencies, the project's macros, the project's files on disk, and the
+  versions of dbt and its adapter;
 - the build file holds the views that build left, with the same SQL;
 - the tables in the build file have the same columns (DuckDB fixes a view's column types when
   the view is created, and fails a query when they differ).
@@ -45,13 +46,28 @@ def relation_name(node: Mapping[str, Any]) -> str:
     return f"{node['schema']}.{node.get('alias') or node['name']}".lower()
 
 
-def project_fingerprint(manifest: Mapping[str, Any]) -> str:
+PROJECT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros")
+
+
+def source_files_digest(project_dir: Path) -> str:
+    """The project's files as dbt will read them: a file edited since the manifest was last
+    parsed (`make` parses it; `beian run` alone does not) still counts."""
+    files = []
+    for name in PROJECT_SOURCES:
+        path = project_dir / name
+        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return _digest([(p.relative_to(project_dir).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+                    for p in files])
+
+
+def project_fingerprint(manifest: Mapping[str, Any], project_dir: Path | None = None) -> str:
     """What the views' SQL is made from, on the project's side."""
     views = {uid: {k: node.get(k) for k in VIEW_KEYS} for uid, node in view_nodes(manifest).items()}
     macros = {uid: macro["macro_sql"] for uid, macro in manifest.get("macros", {}).items()
               if macro.get("package_name") == manifest["metadata"].get("project_name")}
     versions = {name: importlib.metadata.version(name) for name in ("dbt-core", "dbt-duckdb")}
-    return _digest({"views": views, "macros": macros, "versions": versions})
+    files = source_files_digest(project_dir) if project_dir else None
+    return _digest({"views": views, "macros": macros, "versions": versions, "files": files})
 
 
 # DuckDB keeps `* EXCLUDE (a, b)` as a set: the SQL it gives back lists the names in an order

@@ -70,6 +70,24 @@ def test_the_project_fingerprint_follows_a_views_sql_and_the_projects_macros(man
     assert project_fingerprint(changed) == fingerprint
 
 
+def test_the_project_fingerprint_follows_the_files_dbt_will_read(manifest, tmp_path):
+    import shutil
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    project = tmp_path / "dbt_project"
+    for name in ("dbt_project.yml", "profiles.yml"):
+        project.mkdir(exist_ok=True)
+        shutil.copyfile(DBT_PROJECT_DIR / name, project / name)
+    for name in ("models", "macros"):
+        shutil.copytree(DBT_PROJECT_DIR / name, project / name)
+    fingerprint = project_fingerprint(manifest, project)
+    assert project_fingerprint(manifest, project) == fingerprint
+    view = project / "models" / "staging" / "stg_lists.sql"
+    view.write_text(view.read_text(encoding="utf-8") + "\n-- edited, not parsed yet\n", encoding="utf-8")
+    assert project_fingerprint(manifest, project) != fingerprint  # the manifest alone would not show it
+
+
 def test_an_exclude_lists_order_is_not_a_change():
     assert view_signature('SELECT * EXCLUDE (b, a) FROM t') == view_signature('SELECT * EXCLUDE (a, b) FROM t')
     assert view_signature('SELECT * EXCLUDE (a) FROM t') != view_signature('SELECT * EXCLUDE (b) FROM t')
