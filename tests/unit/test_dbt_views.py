@@ -22,15 +22,14 @@ def manifest(dbt_manifest) -> dict:
     return json.loads(dbt_manifest.read_text(encoding="utf-8"))
 
 
-def build_file(path, manifest, *, skip: str | None = None) -> duckdb.DuckDBPyConnection:
+def build_file(path, manifest) -> duckdb.DuckDBPyConnection:
     """A build file holding the project's views (each a stand-in query) over one table."""
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists raw; create table if not exists raw.lists (list_id varchar)")
     for node in view_nodes(manifest).values():
-        if node["name"] != skip:
-            con.execute(f'create schema if not exists "{node["schema"]}"')
-            con.execute(f'create or replace view "{node["schema"]}"."{node["name"]}" as '
-                        "select * exclude (list_id), 1 as one from (select list_id, 2 as two from raw.lists)")
+        con.execute(f'create schema if not exists "{node["schema"]}"')
+        con.execute(f'create or replace view "{node["schema"]}"."{node["name"]}" as '
+                    "select * exclude (list_id), 1 as one from (select list_id, 2 as two from raw.lists)")
     return con
 
 
