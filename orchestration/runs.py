@@ -44,10 +44,15 @@ def ensure_dagster_home(settings: Settings) -> Path:
 
 
 def dagster_instance(settings: Settings):
+    """The instance under the data folder, its event log kept open between events
+    (event_storage.py); `make dev` reads the same files with Dagster's stock classes."""
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(ensure_dagster_home(settings))))
+    from .event_storage import event_storage_override
+
+    home = str(ensure_dagster_home(settings))
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=event_storage_override(home)))
 
 
 @dataclass
