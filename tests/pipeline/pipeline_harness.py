@@ -159,10 +159,11 @@ def warehouse_copy(corpus_run: PipelineRun, tmp_path: Path) -> Path:
     return warehouse
 
 
-def run_dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real `dbt ARGS` on ``warehouse``, its artifacts and logs in ``target``."""
+def run_dbt(warehouse: Path, target: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real `dbt ARGS` on ``warehouse``, its artifacts and logs in ``target`` (``env``: more
+    environment variables)."""
     env = {**os.environ, "BEIAN_BUILD_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target)}
+           "DBT_LOG_PATH": str(target), **env}
     return subprocess.run([str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
                           cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
 
