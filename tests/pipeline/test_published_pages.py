@@ -86,3 +86,24 @@ def test_the_exports_carry_their_descriptions_and_validate_as_a_data_package(cor
     assert (exports / "fct_filings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     report = Package(str(exports / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])[:10]
+
+
+def test_every_mart_and_column_carries_its_dbt_description(corpus_run):
+    """persist_docs (macros/persist_docs.sql): what the yml beside each mart says is the
+    comment a BI tool or `duckdb_columns()` shows, for the table and every column."""
+    import json
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    declared = {(node["name"], None): node["description"] for node in manifest["nodes"].values()
+                if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]}
+    declared |= {(node["name"], column): doc["description"] for node in manifest["nodes"].values()
+                 if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+                 for column, doc in node["columns"].items()}
+    stored = dict(((table, None), comment) for table, comment in corpus_run.query(
+        "select table_name, comment from duckdb_tables() where schema_name = 'marts'"))
+    stored |= {(table, column): comment for table, column, comment in corpus_run.query(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'")}
+    assert len(declared) > 300 and all(declared.values())
+    assert {key: stored.get(key) for key in declared} == declared
