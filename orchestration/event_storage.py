@@ -75,9 +75,21 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
+
+
 def event_storage_override(home: str) -> dict:
     """The `event_log_storage` entry of an instance's config that selects this class, over the
-    files Dagster's default would use under ``home``."""
+    files Dagster's default would use under ``home``; none when the home's dagster.yaml chooses
+    its storage itself (a Postgres one, say), which is then left as it is."""
+    import yaml
+
+    config = os.path.join(home, "dagster.yaml")
+    if os.path.exists(config):
+        with open(config, encoding="utf-8") as file:
+            chosen = yaml.safe_load(file) or {}
+        if any(key in chosen for key in STORAGE_KEYS):
+            return {}
     return {"event_log_storage": {
         "module": __name__, "class": PooledSqliteEventLogStorage.__name__,
         "config": {"base_dir": os.path.join(home, "history", "runs")}}}

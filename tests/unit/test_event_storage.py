@@ -46,6 +46,17 @@ def test_beian_instances_keep_their_event_log_open(pooled):
     assert type(stock_instance(pooled).event_log_storage) is not PooledSqliteEventLogStorage
 
 
+def test_a_home_that_chooses_its_own_storage_keeps_it(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(f"storage:\n  sqlite:\n    base_dir: {tmp_path / 'elsewhere'}\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dagster_instance(load_settings({"BEIAN_DATA_DIR": str(tmp_path / "data")}))
+    assert type(instance.event_log_storage) is not PooledSqliteEventLogStorage
+    materialise(instance)
+    assert list((tmp_path / "elsewhere").glob("**/*.db"))  # where that home said
+
+
 def test_both_storages_read_what_the_other_wrote_while_both_are_open(pooled):
     stock = stock_instance(pooled)
     first = materialise(pooled)
