@@ -79,10 +79,11 @@ STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage
 
 
 def event_storage_override(home: str) -> dict:
-    """The `event_log_storage` entry of an instance's config that selects this class, over the
-    files Dagster's default would use under ``home``; none when the home's dagster.yaml chooses
-    its storage itself (a Postgres one, say), which is then left as it is."""
+    """The `event_log_storage` entry of an instance's config that selects this class, with the
+    config of Dagster's default event log under ``home`` (the same files); none when the home's
+    dagster.yaml chooses its storage itself (a Postgres one, say), which is then left as it is."""
     import yaml
+    from dagster._core.instance.ref import InstanceRef
 
     config = os.path.join(home, "dagster.yaml")
     if os.path.exists(config):
@@ -90,6 +91,6 @@ def event_storage_override(home: str) -> dict:
             chosen = yaml.safe_load(file) or {}
         if any(key in chosen for key in STORAGE_KEYS):
             return {}
-    return {"event_log_storage": {
-        "module": __name__, "class": PooledSqliteEventLogStorage.__name__,
-        "config": {"base_dir": os.path.join(home, "history", "runs")}}}
+    default = InstanceRef.config_defaults(home)["event_log_storage"]
+    return {"event_log_storage": {"module": __name__, "class": PooledSqliteEventLogStorage.__name__,
+                                  "config": yaml.safe_load(default.config_yaml)}}

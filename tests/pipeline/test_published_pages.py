@@ -96,10 +96,10 @@ def test_every_mart_and_column_carries_its_dbt_description(corpus_run):
     from orchestration.settings import DBT_PROJECT_DIR
 
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
-    declared = {(node["name"], None): node["description"] for node in manifest["nodes"].values()
-                if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]}
-    declared |= {(node["name"], column): doc["description"] for node in manifest["nodes"].values()
-                 if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+    marts = [node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]]
+    declared = {(node["name"], None): node["description"] for node in marts}
+    declared |= {(node["name"], column): doc["description"] for node in marts
                  for column, doc in node["columns"].items()}
     stored = dict(((table, None), comment) for table, comment in corpus_run.query(
         "select table_name, comment from duckdb_tables() where schema_name = 'marts'"))
